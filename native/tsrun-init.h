@@ -1,0 +1,55 @@
+/* tsrun-init: executes a plan compiled by tsrun, in order. No policy lives here. */
+#ifndef TSRUN_INIT_H
+#define TSRUN_INIT_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "plan-ops.h"
+
+union arg {
+  uint32_t u;
+  int32_t i;
+  uint64_t q;
+  const char *s;
+  struct { uint32_t n; const char **v; } sv;
+  struct { uint32_t n; const uint8_t *p; } b;
+  struct { uint32_t n; uint32_t *p; } av;
+};
+
+struct op {
+  uint32_t code;
+  union arg a[TSRUN_MAX_FIELDS];
+};
+
+struct plan {
+  uint32_t count;
+  struct op *ops;
+};
+
+#define MAX_FDS 64
+
+struct ctx {
+  int sock;          /* the SOCK_SEQPACKET socket to the parent */
+  int fds[MAX_FDS];  /* fds received with the plan, by index */
+  int nfds;
+  int rootfd;        /* directory the *_IN_ROOT ops resolve against */
+  char exec_path[4096];
+};
+
+/* proto.c */
+int plan_decode(const uint8_t *buf, size_t len, struct plan *out);
+void plan_print(const struct plan *p, FILE *f);
+int msg_send(int sock, uint32_t type, uint32_t a, uint32_t b);
+int msg_recv(int sock, uint32_t *type, uint32_t *a, uint32_t *b);
+ssize_t msg_recv_plan(int sock, uint8_t *buf, size_t cap, int *fds, int *nfds);
+
+/* ops.c: returns 0 on success, -1 with errno set on failure */
+int run_op(struct ctx *c, const struct op *op);
+
+/* root.c: path resolution inside the root */
+int root_open(struct ctx *c, const char *path, int oflags);
+int root_open_create(struct ctx *c, const char *path, int create, int *made);
+int root_parent(struct ctx *c, const char *path, const char **name);
+int mkdir_in_root(struct ctx *c, const char *path, uint32_t mode);
+
+#endif

@@ -1,0 +1,211 @@
+// A private containerd for client tests: its own root, state, sockets, runc root, FIFO dir and
+// cgroup parent under one temporary directory, running in its own mount namespace so that no
+// snapshot or rootfs mount can leak into the host's. Stopped by pid; nothing else is touched.
+import { spawn } from 'node:child_process'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { cgroupTreePids, removeCgroupTree } from './cgroup-tree'
+import { runCommand, type CommandOptions, type CommandResult } from './command'
+import { mountsUnder, unmountUnder } from './host-mounts'
+
+export const containerdBinary = '/usr/bin/containerd'
+export const ctrBinary = '/usr/bin/ctr'
+export const shimBinary = '/usr/bin/containerd-shim-runc-v2'
+export const containerdNamespace = 'tsrun-test'
+
+export interface Containerd {
+  /** the private directory holding everything below */
+  dir: string
+  pid: number
+  /** gRPC socket, for `ctr --address` */
+  address: string
+  namespace: string
+  logPath: string
+  /** runc `--root` for the containers (pass with `ctr run --runc-root`) */
+  runcRoot: string
+  /** where `ctr run` puts stdio FIFOs (`--fifo-dir`) */
+  fifoDir: string
+  /** cgroup path prefix unique to this instance, e.g. "/tsrun-test-1234-ab12" */
+  cgroupParent: string
+  /** `ctr --address … -n tsrun-test ARGS…` */
+  ctr(args: string[], opts?: CommandOptions): Promise<CommandResult>
+  /** `ctr images import`; throws on failure; returns ctr's output */
+  importImage(tarPath: string): Promise<string>
+  /** The flags `ctr run` needs to use `runtime` with this instance's private paths. */
+  runFlags(runtime: string, id: string): string[]
+  /** Mounts under `dir`, seen from the host and from containerd's mount namespace. */
+  leftoverMounts(): string[]
+  /** Kills what is left (tasks, containerd, its shims), unmounts, removes `dir` and the cgroups. */
+  stop(): Promise<void>
+}
+
+/** Why containerd client tests cannot run here, or null when they can. */
+export function containerdMissingReason(): string | null {
+  for (const bin of [containerdBinary, ctrBinary, shimBinary]) {
+    if (!existsSync(bin)) return `${bin} is missing (apt-get install containerd)`
+  }
+  if (!existsSync('/usr/bin/unshare')) return '/usr/bin/unshare is missing (apt-get install util-linux)'
+  return null
+}
+
+function configToml(dir: string): string {
+  return [
+    'version = 2',
+    `root = "${dir}/root"`,
+    `state = "${dir}/state"`,
+    'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+    '',
+    '[grpc]',
+    `  address = "${dir}/containerd.sock"`,
+    '',
+    '[ttrpc]',
+    `  address = "${dir}/containerd.sock.ttrpc"`,
+    '',
+    '[debug]',
+    '  level = "info"',
+    '',
+    '[plugins."io.containerd.internal.v1.opt"]',
+    `  path = "${dir}/opt"`,
+    '',
+  ].join('\n')
+}
+
+export async function startContainerd(): Promise<Containerd> {
+  const missing = containerdMissingReason()
+  if (missing) throw new Error(missing)
+  const dir = mkdtempSync(join(tmpdir(), 'tsrun-containerd-'))
+  const address = join(dir, 'containerd.sock')
+  const logPath = join(dir, 'containerd.log')
+  const runcRoot = join(dir, 'runc')
+  const fifoDir = join(dir, 'fifo')
+  const cgroupParent = `/tsrun-test-${process.pid}-${dir.slice(-6)}`
+  for (const sub of [runcRoot, fifoDir]) mkdirSync(sub, { mode: 0o700 })
+  const configPath = join(dir, 'config.toml')
+  writeFileSync(configPath, configToml(dir))
+
+  const log = openSync(logPath, 'a')
+  const child = spawn('/usr/bin/unshare', ['-m', '--propagation', 'private', containerdBinary, '--config', configPath], {
+    stdio: ['ignore', log, log],
+    detached: true, // its own process group: a Ctrl-C of the test runner goes to us, not to it
+  })
+  closeSync(log)
+  const pid = child.pid
+  if (pid === undefined) throw new Error('spawning containerd failed')
+  let exited = false
+  child.on('exit', () => (exited = true))
+  child.unref()
+  const killOnExit = () => {
+    try {
+      if (!exited) process.kill(pid, 'SIGKILL')
+    } catch {
+      // already gone
+    }
+  }
+  process.on('exit', killOnExit)
+
+  const ctr = (args: string[], opts?: CommandOptions) =>
+    runCommand(ctrBinary, ['--address', address, '--namespace', containerdNamespace, ...args], opts)
+
+  const logTail = () => readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n')
+
+  const shimPids = (): number[] =>
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((p) => {
+        try {
+          const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')
+          return argv[0]?.includes('containerd-shim') === true && argv.includes(address)
+        } catch {
+          return false
+        }
+      })
+
+  const instance: Containerd = {
+    dir,
+    pid,
+    address,
+    namespace: containerdNamespace,
+    logPath,
+    runcRoot,
+    fifoDir,
+    cgroupParent,
+    ctr,
+    async importImage(tarPath) {
+      const r = await ctr(['images', 'import', tarPath], { timeoutMs: 120_000 })
+      if (r.code !== 0) throw new Error(`ctr images import ${tarPath}: exit ${r.code}\n${r.stderr}${r.stdout}`)
+      return r.stdout
+    },
+    runFlags(runtime, id) {
+      return ['--runc-binary', runtime, '--runc-root', runcRoot, '--fifo-dir', fifoDir, '--cgroup', `${cgroupParent}/${id}`]
+    },
+    leftoverMounts() {
+      return [...new Set([...mountsUnder(dir), ...(exited ? [] : mountsUnder(dir, pid))])]
+    },
+    async stop() {
+      process.off('exit', killOnExit)
+      if (!exited) await removeAllTasks(ctr)
+      await killAndWait([pid], () => !exited)
+      await killAndWait(shimPids(), undefined)
+      await killAndWait(cgroupTreePids(cgroupParent), undefined)
+      const stuck = unmountUnder(dir)
+      const cgroupsLeft = removeCgroupTree(cgroupParent)
+      if (stuck.length > 0) throw new Error(`mounts remain under ${dir}, not removing it: ${stuck.join(', ')}`)
+      rmSync(dir, { recursive: true, force: true })
+      if (cgroupsLeft.length > 0) throw new Error(`cgroups could not be removed: ${cgroupsLeft.join(', ')}`)
+    },
+  }
+
+  // Wait for the socket to answer.
+  const deadline = Date.now() + 20_000
+  for (;;) {
+    if (exited) throw new Error(`containerd exited during startup; log ${logPath}:\n${logTail()}`)
+    if (existsSync(address) && (await ctr(['version'], { timeoutMs: 5_000 })).code === 0) return instance
+    if (Date.now() > deadline) {
+      await instance.stop().catch(() => undefined)
+      throw new Error(`containerd did not answer on ${address} within 20 s; log:\n${logTail()}`)
+    }
+    await sleep(100)
+  }
+}
+
+/** Best effort: kill and delete every task, then delete every container, in our namespace. */
+async function removeAllTasks(ctr: Containerd['ctr']): Promise<void> {
+  const ids = async (kind: 'tasks' | 'containers') => {
+    const r = await ctr([kind, 'ls', '-q'], { timeoutMs: 10_000 })
+    return r.code === 0 ? r.stdout.split('\n').filter((s) => s !== '') : []
+  }
+  for (const id of await ids('tasks')) {
+    await ctr(['tasks', 'kill', '--signal', 'SIGKILL', '--all', id], { timeoutMs: 10_000 })
+    await ctr(['tasks', 'delete', '--force', id], { timeoutMs: 10_000 })
+  }
+  for (const id of await ids('containers')) await ctr(['containers', 'delete', id], { timeoutMs: 10_000 })
+}
+
+/** SIGTERM (for `alive` given) or SIGKILL each pid, and wait until they are gone. */
+async function killAndWait(pids: number[], alive: (() => boolean) | undefined): Promise<void> {
+  const isAlive = (p: number) => (alive ? alive() : existsSync(`/proc/${p}`) && !isZombie(p))
+  const signal = (p: number, sig: NodeJS.Signals) => {
+    try {
+      process.kill(p, sig)
+    } catch {
+      // already gone
+    }
+  }
+  for (const p of pids) signal(p, alive ? 'SIGTERM' : 'SIGKILL')
+  for (let waited = 0; pids.some(isAlive); waited += 50) {
+    if (waited === 10_000) pids.filter(isAlive).forEach((p) => signal(p, 'SIGKILL'))
+    if (waited > 20_000) throw new Error(`processes did not exit: ${pids.filter(isAlive).join(' ')}`)
+    await sleep(50)
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').startsWith('Z')
+  } catch {
+    return true
+  }
+}

@@ -1,0 +1,128 @@
+// planContainer: a validated spec + host facts → the ordered ops the helper and init execute. Pure.
+import type { Spec } from '../spec'
+import type { Op } from './ops'
+import { SYNC_TAGS } from './ops'
+import { planNamespaces } from '../namespaces/plan'
+import { MS, PROPAGATION_OPTIONS } from '../mounts/flags'
+import { needsDevSetup, planMount, type MountFacts } from '../mounts/plan'
+import { planDevices, planDevSymlinks } from '../mounts/devices'
+import { planUserAndCaps } from '../caps/plan'
+import { RLIMITS } from './rlimits'
+import type { SeccompPlan } from '../seccomp'
+
+export class PlanError extends Error {}
+
+/** fds the runtime must open and pass, by index. */
+export type FdRequest =
+  | { kind: 'namespace'; type: string; path: string }
+  | { kind: 'execFifo' }
+  | { kind: 'cgroup' }
+
+export interface PlanOptions {
+  bundle: string
+  rootfs: string
+  noPivot: boolean
+  preserveFds: number
+  /** Foreground `run`: the helper stays the init's parent and exits with its status. */
+  wait: boolean
+  /** A cgroup dir fd for CLONE_INTO_CGROUP will be passed. */
+  cgroupFd: boolean
+  capLastCap: number
+  mountFacts: MountFacts
+  seccomp?: SeccompPlan
+  /** HOME to add when process.env has none (looked up in the rootfs by the runtime). */
+  home?: string
+  warn(message: string): void
+}
+
+export interface ContainerPlan {
+  ops: Op[]
+  fds: FdRequest[]
+  userns: boolean
+}
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+const CLONE_NEWTIME = 0x80n
+
+export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
+  const fds: FdRequest[] = []
+  const fdIndex = (r: FdRequest): number => fds.push(r) - 1
+  const linux = spec.linux ?? {}
+  const process = spec.process
+  if (!process) throw new PlanError('process: a process is required to create a container')
+  const ns = planNamespaces(linux.namespaces)
+  if (!ns.created.has('mount') && !ns.join.some((j) => j.type === 'mount'))
+    throw new PlanError('linux.namespaces: a mount namespace is required')
+  if (spec.hostname && !ns.created.has('uts')) throw new PlanError('hostname: unable to set hostname without a private UTS namespace')
+  if (spec.domainname && !ns.created.has('uts')) throw new PlanError('domainname: unable to set domainname without a private UTS namespace')
+  if (linux.timeOffsets && !ns.created.has('time')) throw new PlanError('linux.timeOffsets: requires a new time namespace')
+
+  const ops: Op[] = [{ op: 'SET_DUMPABLE', on: 0 }]
+  for (const j of ns.join) ops.push({ op: 'SETNS', fd: fdIndex({ kind: 'namespace', type: j.type, path: j.path }), nstype: j.flag })
+  if (ns.unshareTime) {
+    ops.push({ op: 'UNSHARE', flags: CLONE_NEWTIME })
+    const off = linux.timeOffsets
+    if (off) {
+      const lines = Object.entries(off).map(([clock, v]) => `${clock} ${v.secs ?? 0} ${v.nanosecs ?? 0}`)
+      ops.push({ op: 'WRITE_FILE', path: '/proc/self/timens_offsets', data: lines.join('\n') })
+    }
+  }
+  const cgroupFd = o.cgroupFd ? fdIndex({ kind: 'cgroup' }) : -1
+  ops.push({ op: 'CLONE', flags: ns.cloneFlags, cgroupFd, wait: o.wait ? 1 : 0 })
+  ops.push({ op: 'SYNC', tag: SYNC_TAGS.setup }, { op: 'SETSID' })
+
+  ops.push(...planRootfs(spec, o, ns.created.has('user')))
+
+  if (spec.hostname !== undefined) ops.push({ op: 'SETHOSTNAME', name: spec.hostname })
+  if (spec.domainname !== undefined) ops.push({ op: 'SETDOMAINNAME', name: spec.domainname })
+  for (const [key, value] of Object.entries(linux.sysctl ?? {}))
+    ops.push({ op: 'WRITE_FILE', path: `/proc/sys/${key.replace(/\./g, '/')}`, data: value })
+  if (process.oomScoreAdj !== undefined)
+    ops.push({ op: 'WRITE_FILE', path: '/proc/self/oom_score_adj', data: String(process.oomScoreAdj) })
+  for (const r of process.rlimits ?? []) {
+    const resource = RLIMITS[r.type]
+    if (resource === undefined) throw new PlanError(`process.rlimits: unknown rlimit "${r.type}"`)
+    ops.push({ op: 'SETRLIMIT', resource, soft: BigInt(r.soft), hard: BigInt(r.hard) })
+  }
+  ops.push({ op: 'UMASK', mask: process.user.umask ?? 0o022 })
+  ops.push({ op: 'CLOSE_FDS', from: 3 + o.preserveFds })
+  ops.push(...planUserAndCaps(process, o.capLastCap, [{ op: 'CHDIR', path: process.cwd || '/' }], o.warn))
+  if (process.noNewPrivileges) ops.push({ op: 'NO_NEW_PRIVS' })
+  const env = processEnv(process.env ?? [], o.home)
+  const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH
+  ops.push({ op: 'LOOKUP_EXEC', file: process.args![0]!, path: pathVar })
+  if (o.seccomp) ops.push({ op: 'SECCOMP', program: o.seccomp.filter, flags: o.seccomp.flags })
+  ops.push({ op: 'READY' })
+  ops.push({ op: 'WAIT_FIFO', fd: fdIndex({ kind: 'execFifo' }) })
+  ops.push({ op: 'EXEC', args: process.args!, env })
+  return { ops, fds, userns: ns.created.has('user') }
+}
+
+function processEnv(env: readonly string[], home: string | undefined): string[] {
+  if (home === undefined || env.some((e) => e.startsWith('HOME='))) return [...env]
+  return [...env, `HOME=${home}`]
+}
+
+/** Mount propagation, the root bind, mounts[], /dev, masked and read-only paths, pivot_root, read-only root. */
+function planRootfs(spec: Spec, o: PlanOptions, userns: boolean): Op[] {
+  const linux = spec.linux ?? {}
+  const prop = linux.rootfsPropagation ? PROPAGATION_OPTIONS[linux.rootfsPropagation] : undefined
+  if (linux.rootfsPropagation && prop === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value "${linux.rootfsPropagation}"`)
+  const ops: Op[] = [
+    { op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(prop ?? MS.SLAVE | MS.REC), data: null },
+    { op: 'MOUNT', source: o.rootfs, target: o.rootfs, fstype: null, flags: BigInt(MS.BIND | MS.REC), data: null },
+    { op: 'OPEN_ROOT', path: o.rootfs },
+  ]
+  for (const m of spec.mounts ?? []) ops.push(...planMount(m, o.bundle, o.mountFacts))
+  if (needsDevSetup(spec.mounts)) {
+    ops.push(...planDevices(linux.devices, userns), ...planDevSymlinks())
+  }
+  for (const p of linux.maskedPaths ?? []) ops.push({ op: 'MASK_PATH', path: p })
+  for (const p of linux.readonlyPaths ?? []) ops.push({ op: 'READONLY_PATH', path: p })
+  ops.push(o.noPivot ? { op: 'MOVE_ROOT', path: o.rootfs } : { op: 'PIVOT_ROOT', path: o.rootfs })
+  if (prop !== undefined)
+    ops.push({ op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(prop | MS.REC), data: null })
+  if (spec.root?.readonly)
+    ops.push({ op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(MS.BIND | MS.REMOUNT | MS.RDONLY), data: null })
+  return ops
+}

@@ -1,0 +1,72 @@
+// The op table: the single source of truth for the plan wire format.
+// native/plan-ops.h is generated from this file (scripts/gen-header.ts); never edit the header by hand.
+
+/** Field kinds on the wire: u32, i32, u64, nullable string, string vector, byte blob, fd index, u32 array. */
+export type FieldKind = 'u32' | 'i32' | 'u64' | 'str' | 'strv' | 'bytes' | 'fd' | 'u32v'
+
+export interface OpSpec {
+  readonly name: string
+  readonly code: number
+  readonly fields: readonly (readonly [string, FieldKind])[]
+  /** Who runs it and when, for docs/protocol.md. */
+  readonly doc: string
+}
+
+export const PLAN_VERSION = 1
+
+/** Ops run strictly in order. Ops before CLONE run in the helper; ops after it run in the container init. */
+export const OPS = [
+  { name: 'SETNS', code: 1, fields: [['fd', 'fd'], ['nstype', 'u32']], doc: 'setns(fd, nstype): join an existing namespace' },
+  { name: 'UNSHARE', code: 2, fields: [['flags', 'u64']], doc: 'unshare(flags) in the helper (time namespace before clone)' },
+  { name: 'WRITE_FILE', code: 3, fields: [['path', 'str'], ['data', 'str']], doc: 'open(path, O_WRONLY) and write data (sysctl, timens_offsets, oom_score_adj)' },
+  { name: 'CLONE', code: 4, fields: [['flags', 'u64'], ['cgroupFd', 'fd'], ['wait', 'u32']], doc: 'clone3(flags[, CLONE_INTO_CGROUP]); helper sends PID, then exits (or waits for the child when wait=1); the child goes on' },
+  { name: 'SYNC', code: 5, fields: [['tag', 'u32']], doc: 'send SYNC(tag) and block until the parent answers ACK' },
+  { name: 'SETSID', code: 6, fields: [], doc: 'setsid()' },
+  { name: 'MOUNT', code: 7, fields: [['source', 'str'], ['target', 'str'], ['fstype', 'str'], ['flags', 'u64'], ['data', 'str']], doc: 'mount(2) with an absolute target path' },
+  { name: 'OPEN_ROOT', code: 8, fields: [['path', 'str']], doc: 'open the root directory used by the *_IN_ROOT ops' },
+  { name: 'MOUNT_IN_ROOT', code: 9, fields: [['source', 'str'], ['dest', 'str'], ['fstype', 'str'], ['flags', 'u64'], ['data', 'str'], ['create', 'u32']], doc: 'resolve dest inside the root (openat2 RESOLVE_IN_ROOT), create it (1 dir, 2 file), mount onto /proc/self/fd/N' },
+  { name: 'MKDIR_IN_ROOT', code: 10, fields: [['path', 'str'], ['mode', 'u32']], doc: 'mkdir -p inside the root' },
+  { name: 'MKNOD_IN_ROOT', code: 11, fields: [['path', 'str'], ['mode', 'u32'], ['dev', 'u64'], ['uid', 'u32'], ['gid', 'u32']], doc: 'mknod inside the root, then chown' },
+  { name: 'SYMLINK_IN_ROOT', code: 12, fields: [['target', 'str'], ['path', 'str']], doc: 'symlink inside the root' },
+  { name: 'PIVOT_ROOT', code: 13, fields: [['path', 'str']], doc: 'chdir(path); pivot_root(".", "."); umount2(".", MNT_DETACH); chdir("/")' },
+  { name: 'MOVE_ROOT', code: 14, fields: [['path', 'str']], doc: '--no-pivot: chdir(path); mount(path, "/", MS_MOVE); chroot("."); chdir("/")' },
+  { name: 'SETHOSTNAME', code: 15, fields: [['name', 'str']], doc: 'sethostname' },
+  { name: 'SETDOMAINNAME', code: 16, fields: [['name', 'str']], doc: 'setdomainname' },
+  { name: 'SETRLIMIT', code: 17, fields: [['resource', 'u32'], ['soft', 'u64'], ['hard', 'u64']], doc: 'prlimit(0, resource)' },
+  { name: 'UMASK', code: 18, fields: [['mask', 'u32']], doc: 'umask' },
+  { name: 'CAPS_BOUNDING', code: 19, fields: [['keep', 'u64'], ['last', 'u32']], doc: 'PR_CAPBSET_DROP every capability 0..last not in keep' },
+  { name: 'KEEPCAPS', code: 20, fields: [['on', 'u32']], doc: 'PR_SET_KEEPCAPS' },
+  { name: 'SETUSER', code: 21, fields: [['uid', 'u32'], ['gid', 'u32'], ['groups', 'u32v'], ['setgroups', 'u32']], doc: 'setgroups (when setgroups=1), setresgid, setresuid' },
+  { name: 'CAPSET', code: 22, fields: [['effective', 'u64'], ['permitted', 'u64'], ['inheritable', 'u64']], doc: 'capset' },
+  { name: 'AMBIENT', code: 23, fields: [['mask', 'u64'], ['last', 'u32']], doc: 'PR_CAP_AMBIENT_RAISE for every capability in mask' },
+  { name: 'NO_NEW_PRIVS', code: 24, fields: [], doc: 'PR_SET_NO_NEW_PRIVS' },
+  { name: 'SECCOMP', code: 25, fields: [['program', 'bytes'], ['flags', 'u32']], doc: 'seccomp(SECCOMP_SET_MODE_FILTER, flags, program)' },
+  { name: 'CLOSE_FDS', code: 26, fields: [['from', 'u32']], doc: 'close_range(from, ~0, CLOSE_RANGE_CLOEXEC): nothing above from survives exec' },
+  { name: 'CHDIR', code: 27, fields: [['path', 'str']], doc: 'chdir (after pivot_root, so inside the container)' },
+  { name: 'LOOKUP_EXEC', code: 28, fields: [['file', 'str'], ['path', 'str']], doc: 'find file in PATH (or check it when it has a slash), as the final user' },
+  { name: 'READY', code: 29, fields: [], doc: 'send READY: everything is in place' },
+  { name: 'WAIT_FIFO', code: 30, fields: [['fd', 'fd']], doc: 'open /proc/self/fd/N O_WRONLY (blocks until start opens the exec fifo), write one byte' },
+  { name: 'EXEC', code: 31, fields: [['args', 'strv'], ['env', 'strv']], doc: 'execve the path LOOKUP_EXEC found' },
+  { name: 'MASK_PATH', code: 32, fields: [['path', 'str']], doc: 'mask a path inside the root: /dev/null over files, a read-only tmpfs over directories; missing paths are skipped' },
+  { name: 'READONLY_PATH', code: 33, fields: [['path', 'str']], doc: 'bind a path onto itself read-only; missing paths are skipped' },
+  { name: 'SET_DUMPABLE', code: 34, fields: [['on', 'u32']], doc: 'PR_SET_DUMPABLE' },
+] as const satisfies readonly OpSpec[]
+
+export type OpName = (typeof OPS)[number]['name']
+type SpecOf<N extends OpName> = Extract<(typeof OPS)[number], { name: N }>
+type Value<K extends FieldKind> = K extends 'u32' | 'i32' | 'fd' ? number
+  : K extends 'u64' ? bigint
+  : K extends 'str' ? string | null
+  : K extends 'strv' ? string[]
+  : K extends 'u32v' ? number[]
+  : Uint8Array
+type Args<F> = F extends readonly (readonly [string, FieldKind])[] ? { [E in F[number] as E[0]]: Value<E[1]> } : never
+
+/** One op of a plan, typed by its name. fd fields are indexes into the plan's fd list (-1: none). */
+export type Op = { [N in OpName]: { op: N } & Args<SpecOf<N>['fields']> }[OpName]
+
+export const OP_BY_NAME: ReadonlyMap<string, OpSpec> = new Map(OPS.map((o) => [o.name, o]))
+export const OP_BY_CODE: ReadonlyMap<number, OpSpec> = new Map(OPS.map((o) => [o.code, o]))
+
+/** Sync tags carried by SYNC ops. */
+export const SYNC_TAGS = { setup: 1, hooks: 2 } as const

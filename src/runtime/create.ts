@@ -1,0 +1,157 @@
+// create: bundle → plan → helper → a container blocked on its exec fifo, with state on disk.
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { loadBundle } from '../bundle/load'
+import { homeFor } from '../bundle/passwd'
+import { planContainer, type FdRequest } from '../plan/container'
+import { SYNC_TAGS } from '../plan/ops'
+import { probeHost } from '../host/probe'
+import { containerPaths, checkId } from '../state/paths'
+import { writeRecord, type ContainerRecord } from '../state/record'
+import { readProcStat } from '../state/status'
+import { lockContainer } from '../state/lock'
+import { mkfifo, O_CLOEXEC, O_PATH } from '../sys/fs'
+import { signalProcess } from '../sys/process'
+import { ERR, TsrunError } from '../errors'
+import { log } from '../log/logger'
+import type { Spec } from '../spec'
+import { compileSeccomp } from '../seccomp'
+import { checkHelper, helperPath } from './helper-binary'
+import { launch, type Launched } from './launch'
+import { cgroupManager, cgroupMountFacts, containerCgroupPath } from './cgroup'
+import type { CgroupManager } from '../cgroups'
+
+export interface CreateOptions {
+  root: string
+  id: string
+  bundle?: string
+  pidFile?: string
+  consoleSocket?: string
+  noPivot: boolean
+  preserveFds: number
+  /** Foreground run: the helper waits for the init and exits with its status. */
+  wait: boolean
+}
+
+export interface Created { record: ContainerRecord; launched: Launched; fifo: string }
+
+/** Undo steps, run in reverse when create fails, so a failed create leaves nothing behind. */
+class Undo {
+  private steps: (() => void)[] = []
+  push(step: () => void): void { this.steps.push(step) }
+  run(): void {
+    for (const step of this.steps.reverse()) {
+      try { step() } catch (e) { log.warn(`cleanup after failed create: ${(e as Error).message}`) }
+    }
+  }
+}
+
+export function createContainer(o: CreateOptions): Created {
+  const id = checkId(o.id)
+  const bundle = loadBundle(o.bundle)
+  const spec = bundle.spec
+  if (spec.process?.terminal && !o.consoleSocket && !o.wait)
+    throw new TsrunError('cannot allocate tty if tsrun will detach without setting console socket')
+  if (spec.process?.terminal) throw new TsrunError('process.terminal: terminals are not supported yet by tsrun')
+  const helper = helperPath()
+  checkHelper(helper)
+  const paths = containerPaths(o.root, id)
+  mkdirSync(o.root, { recursive: true, mode: 0o700 })
+  try {
+    mkdirSync(paths.dir, { mode: 0o711 })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new TsrunError(ERR.exists)
+    throw e
+  }
+  const undo = new Undo()
+  undo.push(() => rmSync(paths.dir, { recursive: true, force: true }))
+  const openFds: number[] = []
+  try {
+    lockContainer(paths.lock)
+    const cgroupPath = containerCgroupPath(spec.linux?.cgroupsPath, id)
+    const cg = cgroupManager(cgroupPath)
+    cg.create(spec.linux?.resources)
+    undo.push(() => cg.destroy())
+    mkfifo(paths.fifo, 0o622)
+    const host = probeHost()
+    const cloneFd = cg.openCloneFd()
+    if (cloneFd !== undefined) openFds.push(cloneFd)
+    const warn = (m: string): void => log.warn(m)
+    let plan
+    try {
+      plan = planContainer(spec, {
+        bundle: bundle.dir, rootfs: bundle.rootfs, noPivot: o.noPivot, preserveFds: o.preserveFds, wait: o.wait,
+        cgroupFd: cloneFd !== undefined, capLastCap: host.capLastCap,
+        mountFacts: { sourceKind, cgroup: cgroupMountFacts(cgroupPath) },
+        seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, host.arch) : undefined,
+        home: homeFor(bundle.rootfs, spec.process?.user.uid ?? 0),
+        warn,
+      })
+    } catch (e) {
+      throw e instanceof TsrunError ? e : new TsrunError((e as Error).message, 1, { cause: e })
+    }
+    const fds = plan.fds.map((r) => openFdFor(r, paths.fifo, cloneFd))
+    openFds.push(...fds.filter((fd) => fd !== cloneFd))
+    let pid = 0
+    undo.push(() => { if (pid > 0) killAndReap(pid) })
+    const launched = launch({
+      helper, ops: plan.ops, fds, preserveFds: o.preserveFds,
+      onPid: (p) => { pid = p },
+      onSync: (tag, p) => { if (tag === SYNC_TAGS.setup) setupInit(spec, p, cg, plan.userns) },
+    })
+    const stat = readProcStat(pid)
+    const record: ContainerRecord = {
+      ociVersion: spec.ociVersion, id, pid, startTime: stat?.startTime ?? '', bundle: bundle.dir, rootfs: bundle.rootfs,
+      created: new Date().toISOString(), annotations: spec.annotations, owner: '', cgroupPath,
+      namespaces: (spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type),
+      hooks: spec.hooks, userns: plan.userns,
+    }
+    writeRecord(paths.state, record)
+    if (o.pidFile) writePidFile(o.pidFile, pid)
+    return { record, launched, fifo: paths.fifo }
+  } catch (e) {
+    undo.run()
+    throw e
+  } finally {
+    for (const fd of openFds) closeSync(fd)
+  }
+}
+
+function sourceKind(path: string): 'dir' | 'file' | 'missing' {
+  try { return statSync(path).isDirectory() ? 'dir' : 'file' } catch { return 'missing' }
+}
+
+function openFdFor(r: FdRequest, fifo: string, cloneFd: number | undefined): number {
+  switch (r.kind) {
+    case 'execFifo': return openSync(fifo, O_PATH | O_CLOEXEC)
+    case 'cgroup': return cloneFd!
+    case 'namespace':
+      try { return openSync(r.path, O_CLOEXEC) } catch (e) {
+        throw new TsrunError(`linux.namespaces: open ${r.type} namespace ${r.path}: ${(e as Error).message}`)
+      }
+  }
+}
+
+/** While the init waits at SYNC(setup): id maps, then every cgroup hierarchy. */
+function setupInit(spec: Spec, pid: number, cg: CgroupManager, userns: boolean): void {
+  if (userns) {
+    const maps = (m: { containerID: number; hostID: number; size: number }[] | undefined): string =>
+      (m ?? []).map((x) => `${x.containerID} ${x.hostID} ${x.size}`).join('\n')
+    writeFileSync(`/proc/${pid}/uid_map`, maps(spec.linux?.uidMappings))
+    writeFileSync(`/proc/${pid}/gid_map`, maps(spec.linux?.gidMappings))
+  }
+  cg.enter(pid)
+}
+
+function killAndReap(pid: number): void {
+  signalProcess(pid, 9)
+  const deadline = Date.now() + 2000
+  while (readProcStat(pid) && readProcStat(pid)?.state !== 'Z' && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2)
+}
+
+/** The pid file, written atomically and without a trailing newline (the shim parses the whole file). */
+export function writePidFile(path: string, pid: number): void {
+  const tmp = join(dirname(path), `.${Date.now()}.${process.pid}.pid`)
+  writeFileSync(tmp, String(pid))
+  renameSync(tmp, path)
+}

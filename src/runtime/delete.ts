@@ -1,0 +1,43 @@
+// delete: remove a stopped (or, as runc does, a created) container; --force kills whatever is there.
+import { rmSync } from 'node:fs'
+import { TsrunError } from '../errors'
+import { checkTransition } from '../state/transitions'
+import { readProcStat } from '../state/status'
+import { containerPaths } from '../state/paths'
+import { signalProcess } from '../sys/process'
+import { log } from '../log/logger'
+import { findContainer } from './container'
+import { cgroupManager } from './cgroup'
+import { ERR } from '../errors'
+
+const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
+
+export function deleteContainer(root: string, id: string, force: boolean): void {
+  const c = findContainer(root, id, true)
+  if (!c) {
+    // an interrupted create can leave a dir without state.json: --force removes it
+    const paths = containerPaths(root, id)
+    if (force) { rmSync(paths.dir, { recursive: true, force: true }); return }
+    throw new TsrunError(ERR.notExist)
+  }
+  if (!force && c.status !== 'created') checkTransition('delete', c.status, id)
+  if (c.status !== 'stopped') killAndWait(c.record.pid, c.record.startTime)
+  if (c.record.cgroupPath) {
+    try { cgroupManager(c.record.cgroupPath).destroy() } catch (e) {
+      if (!force) throw new TsrunError(`unable to remove container cgroup: ${(e as Error).message}`)
+      log.warn(`delete --force: ${(e as Error).message}`)
+    }
+  }
+  rmSync(c.paths.dir, { recursive: true, force: true })
+}
+
+/** SIGKILL the init and wait until it is gone or a zombie (its reaper is the caller's subreaper). */
+export function killAndWait(pid: number, startTime: string): void {
+  const alive = (): boolean => {
+    const st = readProcStat(pid)
+    return st !== undefined && st.startTime === startTime && st.state !== 'Z'
+  }
+  if (!alive()) return
+  signalProcess(pid, 9)
+  for (let i = 0; i < 5000 && alive(); i++) sleep(i < 50 ? 0.2 : 2)
+}

@@ -1,0 +1,77 @@
+// Start the helper, hand it the plan and fds, and follow the conversation until READY (or failure).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync } from 'node:fs'
+import { encodePlan } from '../plan/codec'
+import type { Op } from '../plan/ops'
+import { describeOp } from '../plan/format'
+import { decodeMessage, encodeMessage, MSG, OP_INDEX_PROTOCOL, PROTOCOL_MAGIC, PROTOCOL_VERSION } from '../init-protocol/messages'
+import { receive, send, sendWithFds, seqpacketPair } from '../sys/socket'
+import { errnoText } from '../sys/errno-text'
+import { TsrunError } from '../errors'
+import { protocolMismatch } from './helper-binary'
+
+export interface LaunchOptions {
+  helper: string
+  ops: readonly Op[]
+  fds: readonly number[]
+  preserveFds: number
+  /** Called with the init's host pid as soon as it exists. */
+  onPid(pid: number): void
+  /** Called at each SYNC op; the init waits until it returns. */
+  onSync(tag: number, pid: number): void
+}
+
+/** Why the init failed: the op, its index and the errno, with runc's wording for exec lookups. */
+export class InitError extends TsrunError {
+  constructor(readonly opIndex: number, readonly errno: number, readonly op: Op | undefined) {
+    super(renderInitError(opIndex, errno, op))
+  }
+}
+
+export function renderInitError(index: number, errno: number, op: Op | undefined): string {
+  if (op?.op === 'LOOKUP_EXEC') {
+    const f = op.file ?? ''
+    if (f.includes('/')) return errno === 2 ? `exec: "${f}": stat ${f}: no such file or directory` : `exec: "${f}": ${errnoText(errno).split(': ')[1]}`
+    return errno === 2 ? `exec: "${f}": executable file not found in $PATH` : `exec: "${f}": ${errnoText(errno).split(': ')[1]}`
+  }
+  return `op ${index} (${op ? describeOp(op) : 'unknown'}): ${errnoText(errno)}`
+}
+
+export interface Launched { child: ChildProcess; pid: number; sock: number }
+
+/**
+ * Spawn tsrun-init with stdio, preserved fds and the socket; send PLAN; serve PID and SYNC until READY.
+ * On failure the init is gone or killed by the caller's cleanup; the socket is closed.
+ */
+export function launch(o: LaunchOptions): Launched {
+  const [sock, childSock] = seqpacketPair()
+  const sockFd = 3 + o.preserveFds
+  const preserved = Array.from({ length: o.preserveFds }, (_, i) => 3 + i)
+  let child: ChildProcess
+  try {
+    child = spawn(o.helper, ['--sock', String(sockFd)], { stdio: ['inherit', 'inherit', 'inherit', ...preserved, childSock] })
+  } finally {
+    closeSync(childSock)
+  }
+  let pid = 0
+  try {
+    sendWithFds(sock, encodeMessage(MSG.PLAN, PROTOCOL_MAGIC, PROTOCOL_VERSION, encodePlan(o.ops)), o.fds)
+    for (;;) {
+      const m = decodeMessage(receive(sock))
+      if (!m) throw new TsrunError(pid ? 'container init exited before it was ready' : 'tsrun-init exited before it reported the init pid')
+      switch (m.type) {
+        case MSG.PID: pid = m.a; o.onPid(pid); break
+        case MSG.SYNC: o.onSync(m.a, pid); send(sock, encodeMessage(MSG.ACK)); break
+        case MSG.READY: return { child, pid, sock }
+        case MSG.ERROR:
+          if (m.a === OP_INDEX_PROTOCOL) throw protocolMismatch(o.helper, m.b, PROTOCOL_VERSION)
+          throw new InitError(m.a, m.b, o.ops[m.a])
+        default: throw new TsrunError(`tsrun-init sent an unexpected message type ${m.type}`)
+      }
+    }
+  } catch (e) {
+    closeSync(sock)
+    if (pid === 0 && child.pid) try { process.kill(child.pid, 'SIGKILL') } catch { /* already gone */ }
+    throw e
+  }
+}

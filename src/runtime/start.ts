@@ -1,0 +1,36 @@
+// start: open the exec fifo for reading, which lets the init exec the user process.
+import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs'
+import { O_CLOEXEC } from '../sys/fs'
+import { TsrunError } from '../errors'
+import { checkTransition } from '../state/transitions'
+import { readProcStat } from '../state/status'
+import { loadContainer } from './container'
+
+const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
+
+/** Read the init's byte from the fifo; give up if the init dies first. */
+export function releaseInit(fifo: string, pid: number, startTime: string): void {
+  const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK | O_CLOEXEC)
+  try {
+    const buf = Buffer.alloc(1)
+    for (let waited = 0; ; waited++) {
+      try {
+        if (readSync(fd, buf, 0, 1, null) === 1) break
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
+      }
+      const st = readProcStat(pid)
+      if (!st || st.startTime !== startTime || st.state === 'Z') throw new TsrunError('cannot start a container that has stopped')
+      sleep(waited < 100 ? 0.2 : 2)
+    }
+  } finally {
+    closeSync(fd)
+  }
+  unlinkSync(fifo)
+}
+
+export function startContainer(root: string, id: string): void {
+  const c = loadContainer(root, id)
+  checkTransition('start', c.status, id)
+  releaseInit(c.paths.fifo, c.record.pid, c.record.startTime)
+}
