@@ -2,18 +2,28 @@
 import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import { CgroupError, fsErrorCode } from './cgroup-error'
+import type { DevicePolicy } from './devices/policy'
 
-/** The directory operations a manager performs; tests replace them to emulate cgroupfs in a temp dir. */
-export interface CgroupDirOps {
-  /** Create one cgroup directory (its parent exists). Must throw an error with code EEXIST if it exists. */
+/**
+ * What a manager asks of the kernel besides reading and writing interface files; tests replace these
+ * to emulate cgroupfs in a temp dir (the real ones are in real-ops.ts).
+ */
+export interface CgroupFsOps {
+  /** Create one cgroup directory (its parent exists); throws an error with code EEXIST if it exists. */
   mkdir(dir: string): void
-  /** Remove one empty cgroup directory (interface files do not count). */
+  /** Remove one cgroup directory that has no children (interface files do not count). */
   rmdir(dir: string): void
+  /** Make `policy` the device policy of the cgroup2 directory `dir` (an eBPF program), replacing any other. */
+  setDevicePolicyV2(dir: string, policy: DevicePolicy): void
 }
 
-export const realDirOps: CgroupDirOps = {
-  mkdir: (dir) => mkdirSync(dir, { mode: 0o755 }),
-  rmdir: (dir) => rmdirSync(dir),
+/** mkdir(2) and rmdir(2) as cgroupfs wants them. */
+export function mkdirCgroup(dir: string): void {
+  mkdirSync(dir, { mode: 0o755 })
+}
+
+export function rmdirCgroup(dir: string): void {
+  rmdirSync(dir)
 }
 
 /** Block the thread for `ms` milliseconds (cgroup operations are synchronous and short). */
@@ -127,7 +137,7 @@ export function dirExists(dir: string): boolean {
  * calls `onCreated` for each right after its mkdir (v1 cpuset needs its values copied before children).
  * If a concurrent destroy removes an ancestor mid-way (ENOENT), the walk starts again.
  */
-export function mkdirCgroupPath(ops: CgroupDirOps, root: string, path: string, onCreated?: (dir: string) => void): string[] {
+export function mkdirCgroupPath(ops: CgroupFsOps, root: string, path: string, onCreated?: (dir: string) => void): string[] {
   const created: string[] = []
   const parts = path.split('/').filter(Boolean)
   for (let attempt = 0; ; attempt++) {
@@ -157,7 +167,7 @@ export function mkdirCgroupPath(ops: CgroupDirOps, root: string, path: string, o
  * Remove a cgroup directory and its descendants (deepest first), retrying on EBUSY while the last
  * processes exit: 10 ms, doubling, about 2.5 s in all. A directory that is already gone is fine.
  */
-export function removeCgroupTree(ops: CgroupDirOps, dir: string): void {
+export function removeCgroupTree(ops: CgroupFsOps, dir: string): void {
   for (const child of listChildren(dir)) removeCgroupTree(ops, child)
   let delay = 10
   for (let attempt = 0; ; attempt++) {
@@ -178,7 +188,7 @@ export function removeCgroupTree(ops: CgroupDirOps, dir: string): void {
 }
 
 /** rmdir an ancestor we created, once: it stays when something else lives in it. */
-export function removeIfEmpty(ops: CgroupDirOps, dir: string): void {
+export function removeIfEmpty(ops: CgroupFsOps, dir: string): void {
   try {
     ops.rmdir(dir)
   } catch (err) {

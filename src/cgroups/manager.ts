@@ -1,5 +1,5 @@
 // The interface every cgroup manager implements, and the options they share.
-import type { LinuxResources } from '../spec/types-resources'
+import type { LinuxResources } from '../spec'
 import type { CgroupFsOps } from './cgroupfs'
 import type { CgroupStats } from './stats'
 

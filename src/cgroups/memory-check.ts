@@ -1,5 +1,5 @@
 // linux.resources.memory.checkBeforeUpdate: refuse a limit the container already exceeds.
-import type { LinuxMemory } from '../spec/types-resources'
+import type { LinuxMemory } from '../spec'
 import { CgroupError } from './cgroup-error'
 
 /** Throws when checkBeforeUpdate is set and the new limit (or memory+swap limit) is not above `usage`. */

@@ -153,7 +153,13 @@ export function parseLimit(text: string | undefined, absent: bigint): bigint {
   }
 }
 
-/** JSON text for stats (or an event holding them): bigints become plain JSON numbers. */
+/** JSON text for stats (or an event holding them), like JSON.stringify but writing bigints as numbers. */
 export function cgroupStatsJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `__u64__${v}` : v)).replace(/"__u64__(\d+)"/g, '$1')
+  if (typeof value === 'bigint') return value.toString()
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : cgroupStatsJson(v))).join(',')}]`
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON !== 'function') {
+    const fields = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function')
+    return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${cgroupStatsJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value) ?? 'null'
 }

@@ -1,5 +1,5 @@
 // /dev contents: default devices, config devices, the standard symlinks.
-import type { LinuxDevice } from '../spec'
+import type { LinuxDevice, LinuxDeviceCgroup, LinuxResources } from '../spec'
 import type { Op } from '../plan/ops'
 import { MS } from './flags'
 import { cleanDestination } from './plan'
@@ -57,4 +57,23 @@ export const DEV_SYMLINKS: readonly [string, string][] = [
 
 export function planDevSymlinks(): Op[] {
   return DEV_SYMLINKS.map(([target, path]) => ({ op: 'SYMLINK_IN_ROOT', target, path }))
+}
+
+/** Device cgroup rules runc always appends after the config's: mknod of anything, the default nodes, ptys, tun. */
+export const DEFAULT_DEVICE_RULES: readonly LinuxDeviceCgroup[] = [
+  { allow: true, type: 'c', access: 'm' },
+  { allow: true, type: 'b', access: 'm' },
+  ...DEFAULT_DEVICES.map((d) => ({ allow: true, type: 'c' as const, major: d.major, minor: d.minor, access: 'rwm' })),
+  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' }, // /dev/console
+  { allow: true, type: 'c', major: 136, access: 'rwm' }, // /dev/pts/*
+  { allow: true, type: 'c', major: 5, minor: 2, access: 'rwm' }, // /dev/ptmx
+  { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }, // /dev/net/tun
+]
+
+/** linux.resources with the device rules the container needs to work: config rules, defaults, config devices. */
+export function resourcesWithDeviceRules(resources: LinuxResources | undefined, devices: readonly LinuxDevice[] = []): LinuxResources {
+  const configDevices = devices
+    .filter((d) => d.type === 'c' || d.type === 'b' || d.type === 'u')
+    .map((d) => ({ allow: true, type: (d.type === 'b' ? 'b' : 'c') as 'b' | 'c', major: d.major, minor: d.minor, access: 'rwm' }))
+  return { ...resources, devices: [...(resources?.devices ?? []), ...DEFAULT_DEVICE_RULES, ...configDevices] }
 }

@@ -1,5 +1,5 @@
 // planContainer: a validated spec + host facts → the ordered ops the helper and init execute. Pure.
-import type { Spec } from '../spec'
+import type { Process, Spec } from '../spec'
 import type { Op } from './ops'
 import { SYNC_TAGS } from './ops'
 import { planNamespaces } from '../namespaces/plan'
@@ -17,6 +17,7 @@ export type FdRequest =
   | { kind: 'namespace'; type: string; path: string }
   | { kind: 'execFifo' }
   | { kind: 'cgroup' }
+  | { kind: 'pidfd' }
 
 export interface PlanOptions {
   bundle: string
@@ -77,6 +78,20 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
   if (spec.domainname !== undefined) ops.push({ op: 'SETDOMAINNAME', name: spec.domainname })
   for (const [key, value] of Object.entries(linux.sysctl ?? {}))
     ops.push({ op: 'WRITE_FILE', path: `/proc/sys/${key.replace(/\./g, '/')}`, data: value })
+  ops.push(...planProcess(process, o))
+  ops.push({ op: 'WAIT_FIFO', fd: fdIndex({ kind: 'execFifo' }) })
+  ops.push({ op: 'EXEC', args: process.args, env: processEnv(process.env ?? [], o.home) })
+  return { ops, fds, userns: ns.created.has('user') }
+}
+
+export type ProcessPlanOptions = Pick<PlanOptions, 'preserveFds' | 'capLastCap' | 'seccomp' | 'home' | 'warn'>
+
+/**
+ * The process part, shared by create and exec: oom score, rlimits, umask, fd hygiene, user and capabilities
+ * around setuid, cwd, no_new_privs, the executable lookup, seccomp, READY. The caller appends the wait and EXEC.
+ */
+export function planProcess(process: Process, o: ProcessPlanOptions): Op[] {
+  const ops: Op[] = []
   if (process.oomScoreAdj !== undefined)
     ops.push({ op: 'WRITE_FILE', path: '/proc/self/oom_score_adj', data: String(process.oomScoreAdj) })
   for (const r of process.rlimits ?? []) {
@@ -90,15 +105,13 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
   if (process.noNewPrivileges) ops.push({ op: 'NO_NEW_PRIVS' })
   const env = processEnv(process.env ?? [], o.home)
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH
-  ops.push({ op: 'LOOKUP_EXEC', file: process.args![0]!, path: pathVar })
+  ops.push({ op: 'LOOKUP_EXEC', file: process.args[0]!, path: pathVar })
   if (o.seccomp) ops.push({ op: 'SECCOMP', program: o.seccomp.filter, flags: o.seccomp.flags })
   ops.push({ op: 'READY' })
-  ops.push({ op: 'WAIT_FIFO', fd: fdIndex({ kind: 'execFifo' }) })
-  ops.push({ op: 'EXEC', args: process.args!, env })
-  return { ops, fds, userns: ns.created.has('user') }
+  return ops
 }
 
-function processEnv(env: readonly string[], home: string | undefined): string[] {
+export function processEnv(env: readonly string[], home: string | undefined): string[] {
   if (home === undefined || env.some((e) => e.startsWith('HOME='))) return [...env]
   return [...env, `HOME=${home}`]
 }

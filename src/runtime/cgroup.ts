@@ -13,8 +13,8 @@ export function containerCgroupPath(cgroupsPath: string | undefined, id: string)
   return resolveCgroupsPath(cgroupsPath, id)
 }
 
-export function cgroupManager(path: string): CgroupManager {
-  return openCgroupManager(cgroupHost(), path)
+export function cgroupManager(path: string, created?: readonly string[]): CgroupManager {
+  return openCgroupManager(cgroupHost(), path, { created })
 }
 
 /** For a `cgroup` mount: the host dir of the container's cgroup in each hierarchy. */

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFile
 import { dirname, join } from 'node:path'
 import { loadBundle } from '../bundle/load'
 import { homeFor } from '../bundle/passwd'
+import { resourcesWithDeviceRules } from '../mounts/devices'
 import { planContainer, type FdRequest } from '../plan/container'
 import { SYNC_TAGS } from '../plan/ops'
 import { probeHost } from '../host/probe'
@@ -68,9 +69,10 @@ export function createContainer(o: CreateOptions): Created {
   const openFds: number[] = []
   try {
     lockContainer(paths.lock)
+    writeFileSync(paths.config, JSON.stringify(spec)) // exec and hooks use this copy: later edits of the bundle do not count
     const cgroupPath = containerCgroupPath(spec.linux?.cgroupsPath, id)
     const cg = cgroupManager(cgroupPath)
-    cg.create(spec.linux?.resources)
+    cg.create(resourcesWithDeviceRules(spec.linux?.resources, spec.linux?.devices))
     undo.push(() => cg.destroy())
     mkfifo(paths.fifo, 0o622)
     const host = probeHost()
@@ -102,7 +104,7 @@ export function createContainer(o: CreateOptions): Created {
     const stat = readProcStat(pid)
     const record: ContainerRecord = {
       ociVersion: spec.ociVersion, id, pid, startTime: stat?.startTime ?? '', bundle: bundle.dir, rootfs: bundle.rootfs,
-      created: new Date().toISOString(), annotations: spec.annotations, owner: '', cgroupPath,
+      created: new Date().toISOString(), annotations: spec.annotations, owner: '', cgroupPath, cgroupCreated: [...cg.created],
       namespaces: (spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type),
       hooks: spec.hooks, userns: plan.userns,
     }
@@ -125,6 +127,7 @@ function openFdFor(r: FdRequest, fifo: string, cloneFd: number | undefined): num
   switch (r.kind) {
     case 'execFifo': return openSync(fifo, O_PATH | O_CLOEXEC)
     case 'cgroup': return cloneFd!
+    case 'pidfd': throw new TsrunError('create: a pidfd was requested by the plan')
     case 'namespace':
       try { return openSync(r.path, O_CLOEXEC) } catch (e) {
         throw new TsrunError(`linux.namespaces: open ${r.type} namespace ${r.path}: ${(e as Error).message}`)

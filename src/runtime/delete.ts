@@ -23,7 +23,7 @@ export function deleteContainer(root: string, id: string, force: boolean): void 
   if (!force && c.status !== 'created') checkTransition('delete', c.status, id)
   if (c.status !== 'stopped') killAndWait(c.record.pid, c.record.startTime)
   if (c.record.cgroupPath) {
-    try { cgroupManager(c.record.cgroupPath).destroy() } catch (e) {
+    try { cgroupManager(c.record.cgroupPath, c.record.cgroupCreated).destroy() } catch (e) {
       if (!force) throw new TsrunError(`unable to remove container cgroup: ${(e as Error).message}`)
       log.warn(`delete --force: ${(e as Error).message}`)
     }

@@ -33,5 +33,5 @@ export function signalInit(c: Loaded, signal: number): void {
 
 function signalCgroup(c: Loaded, signal: number): void {
   if (!c.record.cgroupPath) { if (c.status !== 'stopped') signalInit(c, signal); return }
-  cgroupManager(c.record.cgroupPath).kill(signal, true)
+  cgroupManager(c.record.cgroupPath, c.record.cgroupCreated).kill(signal, true)
 }

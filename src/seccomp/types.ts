@@ -28,6 +28,16 @@ export interface SeccompConfig {
   readonly syscalls?: readonly SeccompSyscallConfig[]
 }
 
+export interface CompileOptions {
+  /**
+   * runc's "-ENOSYS stub" (libcontainer/seccomp/patchbpf): unless the default action is ALLOW,
+   * LOG or TRACE, a syscall numbered above the highest one the profile names for an ABI listed
+   * in `architectures` fails with ENOSYS instead of the default action, so libc falls back
+   * from syscalls newer than the profile (clone3, fchmodat2, ...). Default true, as in runc.
+   */
+  readonly enosysStub?: boolean
+}
+
 /** What the plan hands to the native helper: the filter bytes and how to load them. */
 export interface SeccompPlan {
   /** struct sock_filter array in the host's byte order. */

@@ -13,9 +13,9 @@ export function checkId(id: string | undefined): string {
   return id
 }
 
-export interface ContainerPaths { dir: string; state: string; fifo: string; lock: string }
+export interface ContainerPaths { dir: string; state: string; fifo: string; lock: string; config: string }
 
 export function containerPaths(root: string, id: string): ContainerPaths {
   const dir = join(root, id)
-  return { dir, state: join(dir, 'state.json'), fifo: join(dir, 'exec.fifo'), lock: join(dir, 'lock') }
+  return { dir, state: join(dir, 'state.json'), fifo: join(dir, 'exec.fifo'), lock: join(dir, 'lock'), config: join(dir, 'config.json') }
 }

@@ -14,6 +14,8 @@ export interface ContainerRecord {
   owner: string
   /** The resolved cgroup path (under every hierarchy root), or undefined when cgroups are not used. */
   cgroupPath?: string
+  /** The cgroup dirs create made: destroy removes exactly these, never a cgroup tsrun did not create. */
+  cgroupCreated?: string[]
   /** Namespace types the container created (a shared pid namespace changes `kill --all` and delete). */
   namespaces: string[]
   /** Paths of namespaces the container joined, by type. */

@@ -1,5 +1,5 @@
 // OCI linux.resources.devices → the effective device policy: a default and exceptions to it.
-import type { LinuxDeviceCgroup } from '../../spec/types-resources'
+import type { LinuxDeviceCgroup } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import { checkDeviceNumber } from '../resource-checks'
 

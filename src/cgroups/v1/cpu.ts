@@ -1,5 +1,5 @@
 // linux.resources.cpu → cgroup v1 cpu controller files.
-import type { LinuxCPU } from '../../spec/types-resources'
+import type { LinuxCPU } from '../../spec'
 import type { CgroupWrites } from '../file-writes'
 import { checkInt, isSet } from '../resource-checks'
 

@@ -1,5 +1,5 @@
 // linux.resources.devices → cgroup v1 devices.deny / devices.allow.
-import type { LinuxDeviceCgroup } from '../../spec/types-resources'
+import type { LinuxDeviceCgroup } from '../../spec'
 import { devicePolicy, exceptionString } from '../devices/policy'
 import type { CgroupWrites } from '../file-writes'
 import { lines } from '../resource-checks'

@@ -1,5 +1,5 @@
 // linux.resources.hugepageLimits → cgroup v1 hugetlb files.
-import type { LinuxHugepageLimit } from '../../spec/types-resources'
+import type { LinuxHugepageLimit } from '../../spec'
 import type { CgroupWrites, TranslateContext } from '../file-writes'
 import { checkInt } from '../resource-checks'
 import { checkPageSize } from '../v2/hugetlb'

@@ -1,5 +1,5 @@
 // linux.resources.network → cgroup v1 net_cls and net_prio files.
-import type { LinuxNetwork } from '../../spec/types-resources'
+import type { LinuxNetwork } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import type { CgroupWrites } from '../file-writes'
 import { checkInt, lines } from '../resource-checks'

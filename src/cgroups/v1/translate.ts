@@ -1,5 +1,5 @@
 // All of linux.resources → cgroup v1 file writes; the manager routes each file to its hierarchy.
-import type { LinuxResources } from '../../spec/types-resources'
+import type { LinuxResources } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import { controllerOf, type CgroupWrites, type TranslateContext } from '../file-writes'
 import { translatePids } from '../v2/pids'

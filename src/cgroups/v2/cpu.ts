@@ -1,5 +1,5 @@
 // linux.resources.cpu → cgroup v2 cpu controller files.
-import type { LinuxCPU } from '../../spec/types-resources'
+import type { LinuxCPU } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import type { CgroupWrites } from '../file-writes'
 import { checkInt, isSet } from '../resource-checks'

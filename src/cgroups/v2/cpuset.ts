@@ -1,5 +1,5 @@
 // linux.resources.cpu.{cpus,mems} → cgroup v2 cpuset files.
-import type { LinuxCPU } from '../../spec/types-resources'
+import type { LinuxCPU } from '../../spec'
 import type { CgroupWrites } from '../file-writes'
 import { checkCpuList } from '../resource-checks'
 

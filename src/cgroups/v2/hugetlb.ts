@@ -1,5 +1,5 @@
 // linux.resources.hugepageLimits → hugetlb controller files (v2 names; v1 in ../v1/hugetlb.ts).
-import type { LinuxHugepageLimit } from '../../spec/types-resources'
+import type { LinuxHugepageLimit } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import type { CgroupWrites, TranslateContext } from '../file-writes'
 import { checkInt } from '../resource-checks'

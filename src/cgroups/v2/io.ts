@@ -1,5 +1,5 @@
 // linux.resources.blockIO → cgroup v2 io controller files.
-import type { LinuxBlockIO, LinuxThrottleDevice } from '../../spec/types-resources'
+import type { LinuxBlockIO, LinuxThrottleDevice } from '../../spec'
 import type { CgroupWrites, TranslateContext } from '../file-writes'
 import { checkDeviceNumber, checkInt, isSet, lines } from '../resource-checks'
 

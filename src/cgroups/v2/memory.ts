@@ -1,5 +1,5 @@
 // linux.resources.memory → cgroup v2 memory controller files.
-import type { LinuxMemory } from '../../spec/types-resources'
+import type { LinuxMemory } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import type { CgroupWrites, TranslateContext } from '../file-writes'
 import { checkLimit, limitToV2 } from '../resource-checks'

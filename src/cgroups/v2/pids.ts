@@ -1,5 +1,5 @@
 // linux.resources.pids → pids.max (the same file and syntax on v1 and v2).
-import type { LinuxPids } from '../../spec/types-resources'
+import type { LinuxPids } from '../../spec'
 import type { CgroupWrites } from '../file-writes'
 import { checkInt } from '../resource-checks'
 

@@ -1,5 +1,5 @@
 // linux.resources.rdma → rdma.max (the same file and syntax on v1 and v2).
-import type { LinuxRdma } from '../../spec/types-resources'
+import type { LinuxRdma } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import type { CgroupWrites } from '../file-writes'
 import { checkInt, lines } from '../resource-checks'

@@ -1,5 +1,5 @@
 // All of linux.resources (except devices, which become an eBPF program) → cgroup v2 file writes.
-import type { LinuxResources } from '../../spec/types-resources'
+import type { LinuxResources } from '../../spec'
 import { CgroupError } from '../cgroup-error'
 import { controllerOf, type CgroupWrites, type TranslateContext } from '../file-writes'
 import { translateCpuV2 } from './cpu'

@@ -62,3 +62,8 @@ const haveHelper = existsSync(helper)
   const err = t.throws(() => execFileSync(helper, ['--decode'], { input: buf.subarray(0, 20), stdio: 'pipe' }))
   t.regex(String((err as { stderr?: Buffer }).stderr), /malformed plan/)
 })
+
+test('docs/protocol.md is the one the tables generate', (t) => {
+  const { renderProtocolDoc } = require('../../../src/plan/protocol-doc') as typeof import('../../../src/plan/protocol-doc')
+  t.is(readFileSync(join(repo, 'docs', 'protocol.md'), 'utf8'), renderProtocolDoc())
+})
