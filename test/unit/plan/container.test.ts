@@ -15,6 +15,7 @@ const find = <N extends Op['op']>(ops: Op[], name: N) => ops.filter((o): o is Ex
 test('new namespaces become clone3 flags; joined ones become SETNS before CLONE', (t) => {
   const p = planContainer(spec((s) => {
     s.linux!.namespaces = [{ type: 'pid' }, { type: 'mount' }, { type: 'network', path: '/proc/1/ns/net' }, { type: 'user' }]
+    delete s.hostname
   }), planOptions())
   const clone = find(p.ops, 'CLONE')[0]!
   t.is(clone.flags, 0x20000000n | 0x00020000n | 0x10000000n)
