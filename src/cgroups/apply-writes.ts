@@ -23,6 +23,8 @@ export function applyWrites(writes: CgroupWrites, dirOf: (file: string) => strin
 
 /** Write a pid to cgroup.procs, retrying EINVAL a few times (a task still being forked is refused). */
 export function writePid(dir: string, pid: number, sleep: (ms: number) => void): void {
+  // "0" would move the writing process itself (tsrun) into the container's cgroup
+  if (!Number.isSafeInteger(pid) || pid <= 0) throw new CgroupError(`cgroup: refusing to move pid ${pid} into ${dir}`)
   for (let attempt = 0; ; attempt++) {
     try {
       writeCgroupFile(dir, 'cgroup.procs', String(pid))

@@ -137,6 +137,7 @@ function openFdFor(r: FdRequest, fifo: string, cloneFd: number | undefined): num
 
 /** While the init waits at SYNC(setup): id maps, then every cgroup hierarchy. */
 function setupInit(spec: Spec, pid: number, cg: CgroupManager, userns: boolean): void {
+  if (!(pid > 0)) throw new TsrunError(`internal error: no init pid at setup (got ${pid})`)
   if (userns) {
     const maps = (m: { containerID: number; hostID: number; size: number }[] | undefined): string =>
       (m ?? []).map((x) => `${x.containerID} ${x.hostID} ${x.size}`).join('\n')

@@ -54,14 +54,27 @@ export function launch(o: LaunchOptions): Launched {
     closeSync(childSock)
   }
   let pid = 0
+  const early: number[] = []
+  const serveSync = (tag: number): void => {
+    o.onSync(tag, pid)
+    send(sock, encodeMessage(MSG.ACK))
+  }
   try {
     sendWithFds(sock, encodeMessage(MSG.PLAN, PROTOCOL_MAGIC, PROTOCOL_VERSION, encodePlan(o.ops)), o.fds)
     for (;;) {
       const m = decodeMessage(receive(sock))
       if (!m) throw new TsrunError(pid ? 'container init exited before it was ready' : 'tsrun-init exited before it reported the init pid')
       switch (m.type) {
-        case MSG.PID: pid = m.a; o.onPid(pid); break
-        case MSG.SYNC: o.onSync(m.a, pid); send(sock, encodeMessage(MSG.ACK)); break
+        case MSG.PID:
+          pid = m.a
+          o.onPid(pid)
+          // the init may reach its first SYNC before the helper reports its pid: serve it now
+          for (const tag of early.splice(0)) serveSync(tag)
+          break
+        case MSG.SYNC:
+          if (pid === 0) early.push(m.a)
+          else serveSync(m.a)
+          break
         case MSG.READY: return { child, pid, sock }
         case MSG.ERROR:
           if (m.a === OP_INDEX_PROTOCOL) throw protocolMismatch(o.helper, m.b, PROTOCOL_VERSION)

@@ -2,11 +2,10 @@
 // guest-v2.test.ts. Prints one JSON line: check name → { ok, detail }. Processes start in the root
 // cgroup, wait for "go" on stdin, and are moved in with enter() before they get it.
 import { spawn } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { cgroupStatsJson, openCgroupManager, probeCgroupHost, type CgroupManager } from '../../../src/cgroups/index'
 import { bpfProgQuery, BPF_CGROUP_DEVICE } from '../../../src/sys/bpf'
-import { closeSync, openSync } from 'node:fs'
 
 const host = probeCgroupHost()
 const parent = `/tsrun-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
@@ -81,14 +80,14 @@ async function main(): Promise<void> {
   await check('pids.max stops a fork bomb; update raises it', async () => {
     const m = open('pids')
     m.create({ pids: { limit: 5 } })
-    const r = startIn(m, 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 30 2>/dev/null & done; echo started')
+    const r = startIn(m, 'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 30 >/dev/null 2>&1 & done; echo started')
     const loop = await r.done // the shell exits after the loop; the sleeps it could fork stay
     const stats = m.stats()
-    const events = (await import('node:fs')).readFileSync(join(dir(m), 'pids.events'), 'utf8')
-    if ((stats.pids.current ?? 0) > 5) fail(`pids.current ${stats.pids.current}`)
+    const events = readFileSync(join(dir(m), 'pids.events'), 'utf8')
+    if (stats.pids.current !== 4) fail(`pids.current ${stats.pids.current}: expected the 4 sleeps forked before the limit`)
     if (!/max [1-9]/.test(events)) fail(`pids.events: ${events}`)
     m.apply({ pids: { limit: 50 } })
-    const after = (await import('node:fs')).readFileSync(join(dir(m), 'pids.max'), 'utf8').trim()
+    const after = readFileSync(join(dir(m), 'pids.max'), 'utf8').trim()
     if (after !== '50') fail(`pids.max after update: ${after}`)
     m.destroy()
     return `current=${stats.pids.current} limit=${stats.pids.limit} ${events.trim()} updated=${after}; sh: ${loop.err.trim().split('\n')[0]}`
@@ -120,7 +119,15 @@ async function main(): Promise<void> {
     m.create()
     // The shell survives TERM (a handler, not an ignore, so its children keep the default action).
     const r = startIn(m, 'trap "echo term" TERM; sleep 60 & sleep 60 & sleep 60 & while :; do wait; sleep 1; done')
-    await waitFor('4 processes', () => m.pids().length === 4)
+    const comm = (p: number): string => {
+      try {
+        return readFileSync(`/proc/${p}/comm`, 'utf8').trim()
+      } catch {
+        return ''
+      }
+    }
+    // Until a forked child has exec'd sleep it still runs the shell's TERM handler.
+    await waitFor('3 sleeps', () => m.pids().filter((p) => comm(p) === 'sleep').length === 3)
     const sleeps = m.pids().filter((p) => p !== r.pid)
     m.kill(15, true)
     await waitFor('sleeps gone', () => sleeps.every((p) => !m.pids().includes(p)))
@@ -190,11 +197,34 @@ async function main(): Promise<void> {
     return `before: ${b}; after: ${a}; programs ${progs1} → ${progs2}`
   })
 
+  await check('cpuset cpus and mems (qemu backend)', async () => {
+    if (!host.v2Controllers.includes('cpuset')) return 'skipped: no cpuset controller in this guest (use --backend=qemu)'
+    const m = open('cpuset')
+    m.create({ cpu: { cpus: '0', mems: '0' } })
+    const effective = readFileSync(join(dir(m), 'cpuset.cpus.effective'), 'utf8').trim()
+    const stats = m.stats().cpuset
+    m.destroy()
+    if (effective !== '0') fail(`cpuset.cpus.effective ${effective}`)
+    return `cpus.effective=${effective} stats.cpus=${JSON.stringify(stats.cpus)}`
+  })
+
+  await check('hugetlb limits (qemu backend)', async () => {
+    if (!host.v2Controllers.includes('hugetlb')) return 'skipped: no hugetlb controller in this guest (use --backend=qemu)'
+    const m = open('hugetlb')
+    m.create({ hugepageLimits: [{ pageSize: '2MB', limit: 4 << 20 }] })
+    const max = readFileSync(join(dir(m), 'hugetlb.2MB.max'), 'utf8').trim()
+    const rsvd = existsSync(join(dir(m), 'hugetlb.2MB.rsvd.max')) ? readFileSync(join(dir(m), 'hugetlb.2MB.rsvd.max'), 'utf8').trim() : 'absent'
+    const stats = m.stats().hugetlb
+    m.destroy()
+    if (max !== String(4 << 20)) fail(`hugetlb.2MB.max ${max}`)
+    return `max=${max} rsvd.max=${rsvd} stats=${JSON.stringify(stats)}`
+  })
+
   await check('stats JSON and destroy leaves nothing', async () => {
     const m = open('stats')
     m.create({ memory: { limit: 64 << 20 }, pids: { limit: 20 } })
-    const r = startIn(m, 'sleep 30')
-    await waitFor('process', () => m.pids().length === 1)
+    const r = startIn(m, 'exec sleep 30')
+    await waitFor('sleep', () => readFileSync(`/proc/${r.pid}/comm`, 'utf8').trim() === 'sleep')
     const json = cgroupStatsJson({ type: 'stats', id: 'x', data: m.stats() })
     const parsed = JSON.parse(json) as { data: { pids: { current: number; limit: number }; memory: { usage: { limit: number } } } }
     m.destroy()
