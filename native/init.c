@@ -49,8 +49,10 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < p.count; i++) {
     if (run_op(&c, &p.ops[i]) < 0) {
       int e = errno;
-      if (msg_send(c.sock, MSG_ERROR, i, (uint32_t)e) < 0 && p.ops[i].code == OP_EXEC)
-        dprintf(2, "tsrun-init: exec %s: %s\n", c.exec_path, strerror(e));
+      /* nobody listens any more after READY (create has returned): say it on stderr instead */
+      if (msg_send(c.sock, MSG_ERROR, i, (uint32_t)e) < 0)
+        dprintf(2, "tsrun-init: op %u (%s%s%s): %s\n", i, tsrun_op_names[p.ops[i].code],
+                p.ops[i].code == OP_EXEC ? " " : "", p.ops[i].code == OP_EXEC ? c.exec_path : "", strerror(e));
       _exit(p.ops[i].code == OP_EXEC ? 127 : 1);
     }
   }

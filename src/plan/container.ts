@@ -71,6 +71,8 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
   const cgroupFd = o.cgroupFd ? fdIndex({ kind: 'cgroup' }) : -1
   ops.push({ op: 'CLONE', flags: ns.cloneFlags, cgroupFd, wait: o.wait ? 1 : 0 })
   ops.push({ op: 'SYNC', tag: SYNC_TAGS.setup }, { op: 'SETSID' })
+  // in a new user namespace the init's ids are unmapped until it becomes root there (runc nsexec does the same)
+  if (ns.created.has('user')) ops.push({ op: 'SETUSER', uid: 0, gid: 0, groups: [], setgroups: 0 })
 
   ops.push(...planRootfs(spec, o, ns.created.has('user')))
 

@@ -1,5 +1,5 @@
 // create: bundle → plan → helper → a container blocked on its exec fifo, with state on disk.
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { loadBundle } from '../bundle/load'
 import { homeFor } from '../bundle/passwd'
@@ -67,14 +67,18 @@ export function createContainer(o: CreateOptions): Created {
   const undo = new Undo()
   undo.push(() => rmSync(paths.dir, { recursive: true, force: true }))
   const openFds: number[] = []
+  let unlock = (): void => {}
   try {
-    lockContainer(paths.lock)
+    unlock = lockContainer(paths.lock)
     writeFileSync(paths.config, JSON.stringify(spec)) // exec and hooks use this copy: later edits of the bundle do not count
     const cgroupPath = containerCgroupPath(spec.linux?.cgroupsPath, id)
     const cg = cgroupManager(cgroupPath)
     cg.create(resourcesWithDeviceRules(spec.linux?.resources, spec.linux?.devices))
     undo.push(() => cg.destroy())
     mkfifo(paths.fifo, 0o622)
+    chmodSync(paths.fifo, 0o622) // mkfifo's mode passes through the umask
+    const rootIds = containerRootIds(spec)
+    if (rootIds) chownSync(paths.fifo, rootIds.uid, rootIds.gid)
     const host = probeHost()
     const cloneFd = cg.openCloneFd()
     if (cloneFd !== undefined) openFds.push(cloneFd)
@@ -116,7 +120,17 @@ export function createContainer(o: CreateOptions): Created {
     throw e
   } finally {
     for (const fd of openFds) closeSync(fd)
+    unlock() // `run` goes on to wait: kill and state must not block behind it
   }
+}
+
+/** The host ids of the container's root when it has a user namespace (the init opens the fifo as that user). */
+function containerRootIds(spec: Spec): { uid: number; gid: number } | undefined {
+  if (!spec.linux?.namespaces?.some((n) => n.type === 'user')) return undefined
+  const host = (m: { containerID: number; hostID: number; size: number }[] | undefined): number | undefined =>
+    m?.find((x) => x.containerID <= 0 && 0 < x.containerID + x.size)?.hostID
+  const uid = host(spec.linux.uidMappings), gid = host(spec.linux.gidMappings)
+  return uid === undefined || gid === undefined ? undefined : { uid, gid }
 }
 
 function sourceKind(path: string): 'dir' | 'file' | 'missing' {

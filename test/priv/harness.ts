@@ -1,6 +1,6 @@
 // Privileged test harness: bundles on the busybox fixture, a private --root and cgroup parent, cleanup.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildBusyboxRootfs, defaultBusyboxRootfsDir } from '../../rootfs-fixtures/busybox'
@@ -50,10 +50,19 @@ export function makeEnv(): Env {
   const env: Env = {
     dir, root, cgroupParent,
     run(args, opts = {}) {
-      const r = spawnSync(tsrunBin, ['--root', root, ...args], {
-        encoding: 'utf8', input: opts.input ?? '', timeout: opts.timeout ?? 30_000, env: opts.env ?? process.env,
-      })
-      return r
+      // stdout/stderr go to files, not pipes: a detached container keeps its stdio open, and spawnSync
+      // would wait for pipes to close (the containerd shim passes fifos for the same reason)
+      const out = join(dir, 'out'), err = join(dir, 'err')
+      const fo = openSync(out, 'w'), fe = openSync(err, 'w')
+      try {
+        const r = spawnSync(tsrunBin, ['--root', root, ...args], {
+          encoding: 'utf8', input: opts.input ?? '', timeout: opts.timeout ?? 30_000, env: opts.env ?? process.env,
+          stdio: ['pipe', fo, fe],
+        })
+        return { ...r, stdout: readFileSync(out, 'utf8'), stderr: readFileSync(err, 'utf8') }
+      } finally {
+        closeSync(fo); closeSync(fe)
+      }
     },
     bundle(id, edit) {
       ids.add(id)

@@ -1,7 +1,8 @@
 // Real containers: lifecycle, run exit codes, errors of the lifecycle verbs.
 import test from 'ava'
 import { readFileSync } from 'node:fs'
-import { errorMsg, makeEnv, parseState, requires, rootReason, waitFor, type Env } from './harness'
+import { spawn } from 'node:child_process'
+import { errorMsg, tsrunBin, makeEnv, parseState, requires, rootReason, waitFor, type Env } from './harness'
 
 const r = requires(rootReason)
 const t0 = r.ok ? test.serial : test.serial.skip
@@ -61,8 +62,15 @@ t0(r.title('run returns the exit status, and 128+signal when signalled'), (t) =>
   t.is(r3.status, 3, r3.stderr)
   t.is(r3.stdout, 'out\n')
   t.is(r3.stderr, 'err\n')
-  const b9 = env.bundle('sig9', (s) => { s.process!.args = ['sh', '-c', 'kill -9 $$'] })
-  t.is(env.run(['run', '--bundle', b9, 'sig9']).status, 137)
+})
+
+t0(r.title('run reports 128+signal when the process is killed'), async (t) => {
+  const b9 = env.bundle('sig9', (s) => { s.process!.args = ['sleep', '100'] })
+  const child = spawn(tsrunBin, ['--root', env.root, 'run', '--bundle', b9, 'sig9'], { stdio: 'ignore' })
+  const code = new Promise<number | null>((res) => child.on('exit', (c) => res(c)))
+  t.true(waitFor(() => env.run(['state', 'sig9']).stdout.includes('"running"')))
+  t.is(env.run(['kill', 'sig9', 'KILL']).status, 0)
+  t.is(await code, 137)
   t.is(env.run(['state', 'sig9']).status, 1, 'run removes the container afterwards')
 })
 

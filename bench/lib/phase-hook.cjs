@@ -1,0 +1,70 @@
+// Preloaded (`node -r`) into a tsrun process by the phase breakdown: records when node's bootstrap ended,
+// when the bundle started, and when tsrun reached a few landmarks (config read, koffi loaded, helper
+// spawned, state written, exit). Writes one JSON object to $TSRUN_BENCH_HOOK_DIR/<pid>.json at exit.
+// Times are ms since the process's time origin (performance.now()).
+'use strict'
+const { performance } = require('node:perf_hooks')
+const fs = require('node:fs')
+const cp = require('node:child_process')
+const Module = require('node:module')
+
+const dir = process.env.TSRUN_BENCH_HOOK_DIR
+delete process.env.TSRUN_BENCH_HOOK_DIR
+const marks = []
+const mark = (name, extra) => marks.push({ name, t: performance.now(), ...(extra ?? {}) })
+const once = new Set()
+const markOnce = (name) => { if (!once.has(name)) { once.add(name); mark(name) } }
+mark('hook')
+
+const origCompile = Module.prototype._compile
+Module.prototype._compile = function (content, filename) {
+  if (/tsrun\.js$/.test(filename)) markOnce('bundle-start')
+  return origCompile.call(this, content, filename)
+}
+
+const origLoad = Module._load
+Module._load = function (request, parent, isMain) {
+  if (request === 'koffi') {
+    markOnce('koffi-start')
+    const r = origLoad.call(this, request, parent, isMain)
+    markOnce('koffi-end')
+    return r
+  }
+  return origLoad.call(this, request, parent, isMain)
+}
+
+const origRead = fs.readFileSync
+const origWrite = fs.writeFileSync
+fs.readFileSync = function (p, ...rest) {
+  if (typeof p === 'string' && p.endsWith('/config.json')) markOnce('config-read')
+  return origRead.call(this, p, ...rest)
+}
+for (const fn of ['writeFileSync', 'renameSync']) {
+  const orig = fs[fn]
+  fs[fn] = function (p, ...rest) {
+    const r = orig.call(this, p, ...rest)
+    const target = fn === 'renameSync' ? rest[0] : p
+    if (typeof target === 'string' && /\/state\.json$/.test(target)) markOnce('state-written')
+    return r
+  }
+}
+const origSpawn = cp.spawn
+cp.spawn = function (...args) {
+  mark('spawn-start', { file: String(args[0]).split('/').pop() })
+  const r = origSpawn.apply(this, args)
+  mark('spawn-end')
+  return r
+}
+const origExit = process.exit
+process.exit = function (code) {
+  markOnce('exit-called')
+  return origExit.call(this, code)
+}
+process.on('exit', () => {
+  markOnce('exit-event')
+  if (!dir) return
+  const t = performance.nodeTiming
+  const node = { nodeStart: t.nodeStart, v8Start: t.v8Start, environment: t.environment, bootstrapComplete: t.bootstrapComplete }
+  const argv = process.argv.slice(2)
+  try { origWrite(`${dir}/${process.pid}.json`, JSON.stringify({ argv, code: process.exitCode, node, marks })) } catch { /* best effort */ }
+})
