@@ -274,6 +274,9 @@ int run_op(struct ctx *c, const struct op *op) {
   case OP_MASK_PATH: return op_mask(c, op);
   case OP_READONLY_PATH: return op_readonly(c, op);
   case OP_SET_DUMPABLE: return prctl(PR_SET_DUMPABLE, A(SET_DUMPABLE_ON).u, 0, 0, 0);
+  case OP_OPEN_PTY:
+    if ((fd = fd_arg(c, A(OPEN_PTY_SOCKET).i)) < 0) { errno = EBADF; return -1; }
+    return open_pty(c, fd, A(OPEN_PTY_ROWS).u, A(OPEN_PTY_COLS).u, (int)A(OPEN_PTY_CONSOLE).u);
   }
   errno = ENOSYS;
   return -1;

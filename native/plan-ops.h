@@ -7,7 +7,7 @@
 #define TSRUN_PROTOCOL_MAGIC 0x5453524eu
 #define TSRUN_OP_INDEX_PROTOCOL 0xffffffffu
 #define TSRUN_MAX_FIELDS 6
-#define TSRUN_MAX_OP 34
+#define TSRUN_MAX_OP 35
 
 /* messages: u32 type, u32 a, u32 b, payload */
 #define MSG_PLAN 1
@@ -52,6 +52,7 @@ enum tsrun_op {
   OP_MASK_PATH = 32,
   OP_READONLY_PATH = 33,
   OP_SET_DUMPABLE = 34,
+  OP_OPEN_PTY = 35,
 };
 
 /* field indexes per op */
@@ -117,6 +118,10 @@ enum tsrun_op {
 #define MASK_PATH_PATH 0
 #define READONLY_PATH_PATH 0
 #define SET_DUMPABLE_ON 0
+#define OPEN_PTY_SOCKET 0
+#define OPEN_PTY_ROWS 1
+#define OPEN_PTY_COLS 2
+#define OPEN_PTY_CONSOLE 3
 
 /* field kinds per op: u=u32 i=i32 q=u64 s=string v=string vector b=bytes f=fd index a=u32 vector */
 static const char *const tsrun_op_fields[TSRUN_MAX_OP + 1] = {
@@ -154,6 +159,7 @@ static const char *const tsrun_op_fields[TSRUN_MAX_OP + 1] = {
   [OP_MASK_PATH] = "s",
   [OP_READONLY_PATH] = "s",
   [OP_SET_DUMPABLE] = "u",
+  [OP_OPEN_PTY] = "fuuu",
 };
 
 static const char *const tsrun_op_names[TSRUN_MAX_OP + 1] = {
@@ -191,6 +197,7 @@ static const char *const tsrun_op_names[TSRUN_MAX_OP + 1] = {
   [OP_MASK_PATH] = "MASK_PATH",
   [OP_READONLY_PATH] = "READONLY_PATH",
   [OP_SET_DUMPABLE] = "SET_DUMPABLE",
+  [OP_OPEN_PTY] = "OPEN_PTY",
 };
 
 static const char *const tsrun_op_field_names[TSRUN_MAX_OP + 1][TSRUN_MAX_FIELDS ? TSRUN_MAX_FIELDS : 1] = {
@@ -228,6 +235,7 @@ static const char *const tsrun_op_field_names[TSRUN_MAX_OP + 1][TSRUN_MAX_FIELDS
   [OP_MASK_PATH] = {"path"},
   [OP_READONLY_PATH] = {"path"},
   [OP_SET_DUMPABLE] = {"on"},
+  [OP_OPEN_PTY] = {"socket", "rows", "cols", "console"},
 };
 
 #endif

@@ -46,6 +46,9 @@ ssize_t msg_recv_plan(int sock, uint8_t *buf, size_t cap, int *fds, int *nfds);
 /* ops.c: returns 0 on success, -1 with errno set on failure */
 int run_op(struct ctx *c, const struct op *op);
 
+/* pty.c */
+int open_pty(struct ctx *c, int sock, uint32_t rows, uint32_t cols, int console);
+
 /* root.c: path resolution inside the root */
 int root_open(struct ctx *c, const char *path, int oflags);
 int root_open_create(struct ctx *c, const char *path, int create, int *made);

@@ -9,7 +9,7 @@
 // cases with `suite.test` (or `suite.runcDeviation` for spec behaviour runc 1.1 does not have), and
 // ends with `suite.finish()`, a last case asserting that nothing was left behind.
 import test, { type ExecutionContext } from 'ava'
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 import { parseCheckerReport, type CheckerReport } from '../../rootfs-fixtures/checker-report'
@@ -39,6 +39,7 @@ export interface RtOptions {
   timeout?: number
   /** extra file descriptors given to the runtime as fd 3, 4, … */
   extraFds?: number[]
+  cwd?: string
   /** run the runtime through `sh -c 'PREFIX exec "$@"'` (e.g. to set LISTEN_PID=$$) */
   shellPrefix?: string
 }
@@ -138,6 +139,7 @@ export class Suite {
         stdio: [opts.input === undefined ? 'ignore' : 'pipe', out, err, ...(opts.extraFds ?? [])],
         input: opts.input,
         env: opts.env ?? process.env,
+        cwd: opts.cwd,
         timeout: opts.timeout ?? 30_000,
         killSignal: 'SIGKILL',
       })
@@ -252,4 +254,37 @@ export function describe(what: string, r: RtResult): string {
 export function writeScript(path: string, body: string): string {
   writeFileSync(path, `#!/bin/sh\n${body}\n`, { mode: 0o755 })
   return path
+}
+
+export interface ConsoleResult {
+  name: string | null
+  fdMode: string | null
+  output: string
+  error: string | null
+}
+
+export const consoleReceiverMissing = existsSync('/usr/bin/python3') ? null : '/usr/bin/python3 is missing'
+
+/**
+ * Starts a --console-socket receiver (console-socket.py) listening on `path`; resolves with what it
+ * received once the pty is closed on the container side (or the timeout passed).
+ */
+export function consoleReceiver(path: string, timeoutS = 15, input = ''): Promise<ConsoleResult> {
+  const child = spawn('/usr/bin/python3', [join(__dirname, 'console-socket.py'), path, String(timeoutS), input], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const out: Buffer[] = []
+  child.stdout.on('data', (b: Buffer) => out.push(b))
+  const done = new Promise<ConsoleResult>((resolve) => {
+    child.on('close', () => {
+      const text = Buffer.concat(out).toString('utf8')
+      try {
+        resolve(JSON.parse(text) as ConsoleResult)
+      } catch {
+        resolve({ name: null, fdMode: null, output: '', error: `receiver printed: ${text}` })
+      }
+    })
+  })
+  waitFor(() => existsSync(path), 5000)
+  return done
 }

@@ -18,6 +18,7 @@ export type FdRequest =
   | { kind: 'execFifo' }
   | { kind: 'cgroup' }
   | { kind: 'pidfd' }
+  | { kind: 'console' }
 
 export interface PlanOptions {
   bundle: string
@@ -75,6 +76,7 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
   if (ns.created.has('user')) ops.push({ op: 'SETUSER', uid: 0, gid: 0, groups: [], setgroups: 0 })
 
   ops.push(...planRootfs(spec, o, ns.created.has('user')))
+  if (process.terminal) ops.push(...planTerminal(process, fdIndex({ kind: 'console' }), true))
 
   if (spec.hostname !== undefined) ops.push({ op: 'SETHOSTNAME', name: spec.hostname })
   if (spec.domainname !== undefined) ops.push({ op: 'SETDOMAINNAME', name: spec.domainname })
@@ -111,6 +113,15 @@ export function planProcess(process: Process, o: ProcessPlanOptions): Op[] {
   if (o.seccomp) ops.push({ op: 'SECCOMP', program: o.seccomp.filter, flags: o.seccomp.flags })
   ops.push({ op: 'READY' })
   return ops
+}
+
+/** A pty for the process: opened after pivot_root (in the container's devpts), master sent over the console fd. */
+export function planTerminal(process: Process, consoleFd: number, mountConsole: boolean): Op[] {
+  const size = process.consoleSize
+  return [
+    { op: 'OPEN_ROOT', path: '/' },
+    { op: 'OPEN_PTY', socket: consoleFd, rows: size?.height ?? 0, cols: size?.width ?? 0, console: mountConsole ? 1 : 0 },
+  ]
 }
 
 export function processEnv(env: readonly string[], home: string | undefined): string[] {

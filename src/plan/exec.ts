@@ -3,7 +3,7 @@ import type { NamespaceType, Process } from '../spec'
 import type { Op } from './ops'
 import { SYNC_TAGS } from './ops'
 import { NAMESPACES } from '../namespaces/table'
-import { planProcess, processEnv, type FdRequest, type ProcessPlanOptions } from './container'
+import { planProcess, planTerminal, processEnv, type FdRequest, type ProcessPlanOptions } from './container'
 
 export interface ExecPlanOptions extends ProcessPlanOptions {
   /** Namespace types the container has (created or joined): all are entered through the init's pidfd. */
@@ -21,6 +21,7 @@ export function planExec(process: Process, o: ExecPlanOptions): { ops: Op[]; fds
   const cgroupFd = o.cgroupFd ? fds.push({ kind: 'cgroup' }) - 1 : -1
   ops.push({ op: 'CLONE', flags: 0n, cgroupFd, wait: o.wait ? 1 : 0 })
   ops.push({ op: 'SYNC', tag: SYNC_TAGS.setup }, { op: 'SETSID' })
+  if (process.terminal) ops.push(...planTerminal(process, fds.push({ kind: 'console' }) - 1, false))
   ops.push(...planProcess(process, o))
   ops.push({ op: 'EXEC', args: process.args, env: processEnv(process.env ?? [], o.home) })
   return { ops, fds }

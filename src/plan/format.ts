@@ -39,6 +39,7 @@ export function describeOp(op: Op): string {
     case 'MASK_PATH': return `mask ${op.path}`
     case 'READONLY_PATH': return `make ${op.path} read-only`
     case 'SET_DUMPABLE': return `set dumpable ${op.on}`
+    case 'OPEN_PTY': return 'open the terminal'
   }
 }
 

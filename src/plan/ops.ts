@@ -50,6 +50,7 @@ export const OPS = [
   { name: 'MASK_PATH', code: 32, fields: [['path', 'str']], doc: 'mask a path inside the root: /dev/null over files, a read-only tmpfs over directories; missing paths are skipped' },
   { name: 'READONLY_PATH', code: 33, fields: [['path', 'str']], doc: 'bind a path onto itself read-only; missing paths are skipped' },
   { name: 'SET_DUMPABLE', code: 34, fields: [['on', 'u32']], doc: 'PR_SET_DUMPABLE' },
+  { name: 'OPEN_PTY', code: 35, fields: [['socket', 'fd'], ['rows', 'u32'], ['cols', 'u32'], ['console', 'u32']], doc: 'open a pty in the container\'s devpts, send the master with its name over socket (SCM_RIGHTS), set the window size, bind the slave on /dev/console when console=1, make it the controlling terminal and stdio' },
 ] as const satisfies readonly OpSpec[]
 
 export type OpName = (typeof OPS)[number]['name']

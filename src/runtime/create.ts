@@ -19,6 +19,7 @@ import type { Spec } from '../spec'
 import { compileSeccomp } from '../seccomp'
 import { checkHelper, helperPath } from './helper-binary'
 import { launch, type Launched } from './launch'
+import { terminalSetup } from './terminal'
 import { cgroupManager, cgroupMountFacts, containerCgroupPath } from './cgroup'
 import type { CgroupManager } from '../cgroups'
 
@@ -34,7 +35,13 @@ export interface CreateOptions {
   wait: boolean
 }
 
-export interface Created { record: ContainerRecord; launched: Launched; fifo: string }
+export interface Created {
+  record: ContainerRecord
+  launched: Launched
+  fifo: string
+  /** Foreground run with a terminal and no console socket: tsrun relays the pty through this fd. */
+  relayFd?: number
+}
 
 /** Undo steps, run in reverse when create fails, so a failed create leaves nothing behind. */
 class Undo {
@@ -51,9 +58,6 @@ export function createContainer(o: CreateOptions): Created {
   const id = checkId(o.id)
   const bundle = loadBundle(o.bundle)
   const spec = bundle.spec
-  if (spec.process?.terminal && !o.consoleSocket && !o.wait)
-    throw new TsrunError('cannot allocate tty if tsrun will detach without setting console socket')
-  if (spec.process?.terminal) throw new TsrunError('process.terminal: terminals are not supported yet by tsrun')
   const helper = helperPath()
   checkHelper(helper)
   const paths = containerPaths(o.root, id)
@@ -96,8 +100,10 @@ export function createContainer(o: CreateOptions): Created {
     } catch (e) {
       throw e instanceof TsrunError ? e : new TsrunError((e as Error).message, 1, { cause: e })
     }
-    const fds = plan.fds.map((r) => openFdFor(r, paths.fifo, cloneFd))
-    openFds.push(...fds.filter((fd) => fd !== cloneFd))
+    const terminal = terminalSetup(spec.process?.terminal ?? false, o.consoleSocket, o.wait)
+    if (terminal) openFds.push(terminal.initFd)
+    const fds = plan.fds.map((r) => openFdFor(r, paths.fifo, cloneFd, terminal?.initFd))
+    openFds.push(...fds.filter((fd) => fd !== cloneFd && fd !== terminal?.initFd))
     let pid = 0
     undo.push(() => { if (pid > 0) killAndReap(pid) })
     const launched = launch({
@@ -114,7 +120,7 @@ export function createContainer(o: CreateOptions): Created {
     }
     writeRecord(paths.state, record)
     if (o.pidFile) writePidFile(o.pidFile, pid)
-    return { record, launched, fifo: paths.fifo }
+    return { record, launched, fifo: paths.fifo, relayFd: terminal?.relayFd }
   } catch (e) {
     undo.run()
     throw e
@@ -137,8 +143,9 @@ function sourceKind(path: string): 'dir' | 'file' | 'missing' {
   try { return statSync(path).isDirectory() ? 'dir' : 'file' } catch { return 'missing' }
 }
 
-function openFdFor(r: FdRequest, fifo: string, cloneFd: number | undefined): number {
+function openFdFor(r: FdRequest, fifo: string, cloneFd: number | undefined, consoleFd: number | undefined): number {
   switch (r.kind) {
+    case 'console': return consoleFd!
     case 'execFifo': return openSync(fifo, O_PATH | O_CLOEXEC)
     case 'cgroup': return cloneFd!
     case 'pidfd': throw new TsrunError('create: a pidfd was requested by the plan')

@@ -15,6 +15,7 @@ import { checkHelper, helperPath } from './helper-binary'
 import { launch } from './launch'
 import { cgroupManager } from './cgroup'
 import { writePidFile } from './create'
+import { relayTerminal, terminalSetup } from './terminal'
 
 export interface ExecOptions {
   root: string
@@ -44,7 +45,6 @@ export function savedSpec(configPath: string): Spec {
 export async function execProcess(o: ExecOptions): Promise<number> {
   const c = loadContainer(o.root, o.id)
   if (!(o.ignorePaused && c.status === 'paused')) checkTransition('exec', c.status, o.id)
-  if (o.process.terminal) throw new TsrunError('process.terminal: terminals are not supported yet by tsrun')
   const spec = savedSpec(c.paths.config)
   const helper = helperPath()
   checkHelper(helper)
@@ -52,7 +52,8 @@ export async function execProcess(o: ExecOptions): Promise<number> {
   const cg = c.record.cgroupPath ? cgroupManager(c.record.cgroupPath) : undefined
   const cgFd = cg?.openCloneFd()
   const pidfd = pidfdOpen(c.record.pid)
-  const fds = [pidfd, ...(cgFd !== undefined ? [cgFd] : [])]
+  const terminal = terminalSetup(o.process.terminal ?? false, o.consoleSocket, !o.detach)
+  const fds = [pidfd, ...(cgFd !== undefined ? [cgFd] : []), ...(terminal ? [terminal.initFd] : [])]
   try {
     const plan = planExec(o.process, {
       namespaces: (spec.linux?.namespaces ?? []).map((n) => n.type), wait: !o.detach, cgroupFd: cgFd !== undefined,
@@ -71,9 +72,10 @@ export async function execProcess(o: ExecOptions): Promise<number> {
     const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const
     const handlers = sigs.map((s) => [s, forward(s)] as const)
     for (const [s, h] of handlers) process.on(s, h)
-    const code = await new Promise<number>((resolve) => {
+    const exited = new Promise<number>((resolve) => {
       launched.child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? constants.signals[sig] : 0)))
     })
+    const code = terminal?.relayFd !== undefined ? await relayTerminal(terminal.relayFd, exited) : await exited
     for (const [s, h] of handlers) process.off(s, h)
     return code
   } finally {

@@ -5,6 +5,7 @@ import { signalProcess } from '../sys/process'
 import { createContainer, type CreateOptions } from './create'
 import { releaseInit } from './start'
 import { deleteContainer } from './delete'
+import { relayTerminal } from './terminal'
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'] as const
 
@@ -30,7 +31,7 @@ export async function runContainer(o: Omit<CreateOptions, 'wait'> & { detach: bo
     deleteContainer(o.root, o.id, true)
     throw e
   }
-  const status = await exited
+  const status = created.relayFd !== undefined ? await relayTerminal(created.relayFd, exited) : await exited
   for (const [name, h] of handlers) process.off(name, h)
   if (!o.keep) deleteContainer(o.root, o.id, true)
   return status

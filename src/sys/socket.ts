@@ -1,5 +1,5 @@
 // Sockets the parent needs: a SOCK_SEQPACKET socketpair to the init helper, and sendmsg with SCM_RIGHTS.
-import { readSync, writeSync } from 'node:fs'
+import { closeSync, readSync, writeSync } from 'node:fs'
 import { check, koffi, lazyFn, libc } from './libc'
 
 const AF_UNIX = 1
@@ -62,4 +62,47 @@ export function receive(sock: number, max = 4096): Buffer {
 /** Send one datagram without fds. */
 export function send(sock: number, data: Uint8Array): void {
   writeSync(sock, data)
+}
+
+const SOCK_STREAM = 1
+const socketFn = lazyFn<(d: number, t: number, p: number) => number>('int socket(int, int, int)')
+const connectFn = lazyFn<(fd: number, addr: Buffer, len: number) => number>('int connect(int, void *, uint32_t)')
+
+/** A connected AF_UNIX stream socket to path (close-on-exec). */
+export function connectUnix(path: string): number {
+  const name = Buffer.from(path)
+  if (name.length >= 108) throw new Error(`socket path too long: ${path}`)
+  const addr = Buffer.alloc(110)
+  addr.writeUInt16LE(AF_UNIX, 0)
+  name.copy(addr, 2)
+  const fd = check('socket', () => socketFn()(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0))
+  try {
+    check('connect', () => connectFn()(fd, addr, 2 + name.length + 1), path)
+  } catch (e) {
+    closeSync(fd)
+    throw e
+  }
+  return fd
+}
+
+/** A connected AF_UNIX stream pair (close-on-exec): the relay side of a terminal. */
+export function streamPair(): [number, number] {
+  const sv = new Int32Array(2)
+  check('socketpair', () => socketpairFn()(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+  return [sv[0]!, sv[1]!]
+}
+
+type RecvMsg = (fd: number, msg: unknown, flags: number) => number | bigint
+let recvmsgFn: RecvMsg | undefined
+
+/** Receive one message carrying one fd (SCM_RIGHTS); returns the payload and the fd. */
+export function receiveFd(sock: number): { data: Buffer; fd: number } {
+  sendmsg() // declares the struct types
+  recvmsgFn ??= libc().func('long recvmsg(int, _Inout_ tsrun_msghdr *, int)') as unknown as RecvMsg
+  const data = Buffer.alloc(4096)
+  const control = Buffer.alloc(24)
+  const msg = { name: null, namelen: 0, iov: [{ base: data, len: data.length }], iovlen: 1, control, controllen: control.length, flags: 0 }
+  const n = check('recvmsg', () => Number(recvmsgFn!(sock, msg, 0x40000000 /* MSG_CMSG_CLOEXEC */)))
+  if (control.readInt32LE(8) !== SOL_SOCKET || control.readInt32LE(12) !== SCM_RIGHTS) throw new Error('recvmsg: no fd received')
+  return { data: data.subarray(0, n), fd: control.readInt32LE(16) }
 }

@@ -2,7 +2,7 @@
 import test from 'ava'
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { cgroupLeftovers, errorMsg, helperProcesses, makeEnv, mountsMentioning, requires, rootReason, type Env } from './harness'
+import { cgroupLeftovers, errorMsg, processesIn, makeEnv, mountsMentioning, requires, rootReason, type Env } from './harness'
 
 const r = requires(rootReason)
 const t0 = r.ok ? test.serial : test.serial.skip
@@ -14,7 +14,7 @@ function assertNothingLeft(t: import('ava').ExecutionContext, id: string, bundle
   t.false(existsSync(join(env.root, id)), 'no state dir')
   t.deepEqual(cgroupLeftovers(`${env.cgroupParent}/${id}`), [], 'no cgroup')
   if (bundle) t.deepEqual(mountsMentioning(bundle), [], 'no mount')
-  t.deepEqual(helperProcesses(), [], 'no helper process')
+  t.deepEqual(processesIn(env.cgroupParent), [], 'no process left in the cgroup parent')
 }
 
 function fails(t: import('ava').ExecutionContext, args: string[], msg: string | RegExp): void {

@@ -105,12 +105,12 @@ export function mountsMentioning(path: string): string[] {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(path))
 }
 
-/** Processes whose command line mentions the helper (leak detection). */
-export function helperProcesses(): number[] {
+/** Processes living in a cgroup under `cgroupPath` (leak detection: a container or helper left behind). */
+export function processesIn(cgroupPath: string): number[] {
   const out: number[] = []
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue
-    try { if (readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith(join(repo, 'native', 'build', 'tsrun-init'))) out.push(Number(p)) } catch { /* gone */ }
+    try { if (readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(`${cgroupPath}/`)) out.push(Number(p)) } catch { /* gone */ }
   }
   return out
 }
