@@ -3,7 +3,8 @@
 //
 //   --quick            smoke run (~1–2 min): few rounds, scale levels 0/50; writes bench/out only
 //   --docs / --no-docs write (or not) docs/performance.md and bench/history/ (default: yes for full runs)
-//   --only=a,b         only these scenario groups: version,state,exec,run,cycle,podman,seccomp,concurrent,scale,phases
+//   --only=a,b         only these scenario groups: version,state,exec,run,cycle,podman,seccomp,concurrent,scale,
+//                      phases (tsrun breakdown), experiments (start-up variants of the bundle)
 //   --runtimes=a,b     subset of tsrun,runc,crun
 //   --rounds=N         measured rounds for the single-call scenarios (full: 15, quick: 4)
 //   --scale=0,100,500  existing-container levels for the create-scaling scenario
@@ -22,6 +23,7 @@ import {
   stateMissingScenario, stateRunningScenario, stopServices, versionScenario,
 } from './lib/scenarios.mjs'
 import { cpuProfile, startupLadder, straceSummaries, toolVersions, verbTimelines } from './lib/phases.mjs'
+import { startupExperiments } from './lib/experiments.mjs'
 import { markdown, summaryJson, targets, writeDoc } from './lib/report.mjs'
 import { log } from './lib/util.mjs'
 
@@ -88,7 +90,7 @@ async function main() {
   }
   if (want('version')) R.version = step('version', () => versionScenario(ctx))
   if (want('state')) R['state-missing'] = step('state (missing)', () => stateMissingScenario(ctx))
-  if (want('state') || want('exec') || want('phases')) {
+  if (want('state') || want('exec') || want('phases') || want('experiments')) {
     const up = step('services (run -d)', () => startServices(ctx))
     try {
       if (want('state')) R['state-running'] = step('state (running)', () => stateRunningScenario(ctx, up))
@@ -103,13 +105,22 @@ async function main() {
         log(`phases: cpu profile: ${((Date.now() - t) / 1000).toFixed(1)} s`)
         R.phases.strace = step('phases: strace', () => straceSummaries(ctx, tsrun))
       }
+      if (want('experiments') && tsrun) {
+        const t = Date.now()
+        log('experiments (start-up variants)…')
+        ;(R.phases ??= {}).experiments = await startupExperiments(ctx, tsrun)
+        log(`experiments: ${((Date.now() - t) / 1000).toFixed(1)} s`)
+      }
     } finally {
       stopServices(ctx, up)
     }
   }
   if (want('run')) R.run = step('run', () => runScenario(ctx))
   if (want('cycle')) R.cycle = step('cycle', () => cycleScenario(ctx))
-  if (want('podman') && ctx.world.hasPodman) R.podman = step('podman config', () => runScenario(ctx, 'podman'))
+  if (want('podman') && ctx.world.hasPodman) {
+    R.podman = step('podman config', () => runScenario(ctx, 'podman'))
+    R['podman-nnp'] = step('podman config + noNewPrivileges', () => runScenario(ctx, 'podmanNnp'))
+  }
   if (want('seccomp')) R.seccomp = step('seccomp getppid', () => seccompScenarios(ctx))
   if (want('concurrent')) R.concurrent = step('concurrent', () => concurrentScenarios(ctx))
   if (want('scale')) R.scale = step('scale', () => scaleScenario(ctx))

@@ -111,6 +111,7 @@ export function makeWorld(tools) {
     getppid: (n) => withArgs(base, ['/getppid', String(n)]),
     getppidDocker: docker ? (n) => ({ ...withArgs(base, ['/getppid', String(n)]), linux: { ...clone(base.linux), seccomp: clone(docker.linux.seccomp) } }) : undefined,
     podman: podmanBase ? () => clone(podmanBase) : undefined,
+    podmanNnp: podmanBase ? () => ({ ...clone(podmanBase), process: { ...clone(podmanBase.process), noNewPrivileges: true } }) : undefined,
   }
   /** Write DIR/config.json for a new container of runtime RT; returns the bundle dir. */
   const bundle = (rt, slot, variant, arg) => {

@@ -40,8 +40,9 @@ export function measure(ctx, spec) {
       }
       try { job.after?.(res, problem) } catch (e) { log(`${id}/${m.name}: after: ${e.message}`) }
       if (problem) {
-        errors[m.name] = (errors[m.name] ?? 0) + 1
-        if (errors[m.name] <= 2) log(`${id}/${m.name} round ${r}: ${problem}`)
+        const e = (errors[m.name] ??= { count: 0, first: problem })
+        e.count++
+        if (e.count <= 2) log(`${id}/${m.name} round ${r}: ${problem}`)
       }
       if (r >= warmup) samples.push({ member: m.name, round: r - warmup, ok: !problem, value, steps: res?.steps ?? [], extra, error: problem })
     }

@@ -13,7 +13,7 @@ const HOOK = join(BENCH_DIR, 'lib', 'phase-hook.cjs')
 const HELPER = join(REPO, 'native', 'build', 'tsrun-init')
 
 /** The flags the launcher passes to node (read from cmd/tsrun's exec line, so the ladder follows it). */
-function launcherFlags() {
+export function launcherFlags() {
   try {
     const m = /exec "\$node" (.*?)"\$dir\/\.\.\/dist\/tsrun\.js"/.exec(readFileSync(LAUNCHER, 'utf8'))
     return m ? m[1].trim().split(/\s+/).filter(Boolean) : []

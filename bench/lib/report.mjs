@@ -67,6 +67,7 @@ export function markdown(R, meta) {
     ['`state` missing id', R['state-missing'], 'state-missing'],
     ['`--version`', R.version, 'version'],
     ['`run` podman config', R.podman, 'podman'],
+    ['`run` podman config + noNewPrivileges', R['podman-nnp'], 'podman-nnp'],
   ]
   const head = ['scenario', ...rts, 'node -e 0', ...rts.filter((n) => n !== 'tsrun').map((n) => `tsrun/${n}`), 'tsrun/node']
   const rows = main.filter(([, s]) => s).map(([label, s]) => [label, ...rts.map((n) => cell(s, n)), cell(s, 'node -e 0'),
@@ -154,6 +155,18 @@ export function markdown(R, meta) {
     out.push('')
   }
 
+  // failures (warm-up rounds included)
+  const all = [...main.map(([, x]) => x), ...(R.seccomp ?? []), ...(R.concurrent ?? []), ...(R.scale?.levels ?? [])].filter(Boolean)
+  const fails = all.flatMap((x) => Object.entries(x.errors ?? {}).map(([who, e]) => [x.id, who, String(e.count), e.first]))
+  for (const [who, n] of Object.entries(R.scale?.populateFailures ?? {})) fails.push(['scale (populating)', who, String(n), 'see the populate log lines'])
+  if (fails.length) {
+    out.push('### Failed calls')
+    out.push('')
+    out.push(table(['scenario', 'runtime', 'failures', 'first error'], fails.map(([a, b, c, d]) => [a, b, c,
+      d.replace(/\/tmp\/tsrun-bench-[^/ ]+/g, '$TMP').replace(/time="[^"]*" level=error msg=/g, '').replace(/\|/g, '\\|').slice(0, 240)])))
+    out.push('')
+  }
+
   // phases
   if (R.phases) out.push(...phasesMarkdown(R.phases))
   return out.join('\n')
@@ -195,6 +208,17 @@ function phasesMarkdown(P) {
     out.push(table(['area', 'ms'], P.profile.topDirs.map(([k, ms]) => [k, fmtMs(ms)])))
     out.push('')
     out.push(table(['function [module]', 'ms'], P.profile.topFunctions.slice(0, 12).map(([k, ms]) => [k.replace(/\|/g, '\\|'), fmtMs(ms)])))
+    out.push('')
+  }
+  if (P.experiments?.results) {
+    const ex = P.experiments
+    const ids = Object.keys(ex.results)
+    const mem = ex.results[ids[0]].members
+    out.push(`Start-up experiments (${ex.note}; medians, ms):`)
+    out.push('')
+    out.push(table(['variant', ...ids.map((i) => `\`${i}\``), ...ids.map((i) => `${i} − node -e 0`)], mem.map((n) => [n,
+      ...ids.map((i) => fmtMs(ex.results[i].per[n]?.value)),
+      ...ids.map((i) => { const d = (ex.results[i].per[n]?.value ?? NaN) - (ex.results[i].per['node -e 0']?.value ?? NaN); return Number.isFinite(d) ? `${d >= 0 ? '+' : ''}${fmtMs(d)}` : '—' })])))
     out.push('')
   }
   if (P.strace?.createSyscalls?.byCalls) {
@@ -241,7 +265,7 @@ export function summaryJson(R, meta) {
   return {
     date: meta.date, mode: meta.mode, durationS: round(meta.durationS, 0), commit: meta.commit, runtimes: meta.runtimes.map(({ name, version }) => ({ name, version })),
     versions: meta.versions, loadavg: meta.loadavg, plan: meta.plan,
-    scenarios: [R.run, R.cycle, R.exec, R['state-running'], R['state-missing'], R.version, R.podman, ...(R.seccomp ?? []), ...(R.concurrent ?? []), ...(R.scale?.levels ?? [])].filter(Boolean).map(strip),
+    scenarios: [R.run, R.cycle, R.exec, R['state-running'], R['state-missing'], R.version, R.podman, R['podman-nnp'], ...(R.seccomp ?? []), ...(R.concurrent ?? []), ...(R.scale?.levels ?? [])].filter(Boolean).map(strip),
     targets: R.targets,
     phases: R.phases ? {
       ladder: R.phases.ladder ? Object.fromEntries(Object.entries(R.phases.ladder.per).map(([k, p]) => [k, round(p.value, 2)])) : undefined,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { measure, summarize } from './measure.mjs'
 import { rtCall } from './env.mjs'
-import { cbench, log, median, rotation } from './util.mjs'
+import { cbench, log, median, rotation, tail } from './util.mjs'
 
 const NODE_REF = 'node -e 0'
 
@@ -63,12 +63,17 @@ export function execScenario(ctx, up) {
   })
 }
 
+const RUN_TITLES = {
+  true: ['run', '`run /bin/true`'],
+  podman: ['podman', '`run` with podman\'s config (mounts, masked/readonly paths, seccomp, rlimits)'],
+  podmanNnp: ['podman-nnp', '`run` with podman\'s config + `noNewPrivileges: true`'],
+}
+
 export function runScenario(ctx, variant = 'true') {
   const { rounds, warmup } = ctx.plan
-  const id = variant === 'podman' ? 'podman' : 'run'
+  const [id, title] = RUN_TITLES[variant]
   return measure(ctx, {
-    id,
-    title: variant === 'podman' ? '`run` with podman\'s config (11 mounts, masked/readonly paths, seccomp, rlimits)' : '`run /bin/true`',
+    id, title,
     rounds, warmup, members: ctx.rts,
     make: (m, r) => {
       const dir = ctx.world.bundle(m.name, id, variant)
@@ -150,6 +155,7 @@ export function scaleScenario(ctx) {
   const rounds = ctx.plan.scaleRounds
   const have = Object.fromEntries(ctx.rts.map((r) => [r.name, 0]))
   const populate = {} // rt → [{ at: count before, ms }]
+  const populateFailures = {}
   const results = []
   const t0 = Date.now()
   for (const level of levels) {
@@ -170,7 +176,10 @@ export function scaleScenario(ctx) {
           if (s.exit === 0) (populate[rt.name] ??= []).push({ at: have[rt.name] + i, ms: s.wallMs })
         })
         const fails = res.steps.filter((s) => s.exit !== 0).length
-        if (fails) log(`scale: ${rt.name}: ${fails} populate create(s) failed`)
+        if (fails) {
+          log(`scale: ${rt.name}: ${fails} populate create(s) failed: ${tail(errFile, 2)}`)
+          populateFailures[rt.name] = (populateFailures[rt.name] ?? 0) + fails
+        }
         have[rt.name] += k
       }
     }
@@ -191,7 +200,7 @@ export function scaleScenario(ctx) {
     for (const x of xs) (blocks[Math.floor(x.at / 100) * 100] ??= []).push(x.ms)
     curve[rt] = Object.fromEntries(Object.entries(blocks).map(([k, v]) => [k, median(v)]))
   }
-  return { levels: results, curve }
+  return { levels: results, curve, populateFailures }
 }
 
 export { summarize, NODE_REF }

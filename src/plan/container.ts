@@ -34,6 +34,8 @@ export interface PlanOptions {
   seccomp?: SeccompPlan
   /** HOME to add when process.env has none (looked up in the rootfs by the runtime). */
   home?: string
+  /** The config has prestart/createRuntime/createContainer hooks: the init stops for them before pivot_root. */
+  createHooks?: boolean
   warn(message: string): void
 }
 
@@ -145,6 +147,8 @@ function planRootfs(spec: Spec, o: PlanOptions, userns: boolean): Op[] {
   }
   for (const p of linux.maskedPaths ?? []) ops.push({ op: 'MASK_PATH', path: p })
   for (const p of linux.readonlyPaths ?? []) ops.push({ op: 'READONLY_PATH', path: p })
+  // prestart, createRuntime and createContainer hooks run (in the runtime) once the mounts are in place
+  if (o.createHooks) ops.push({ op: 'SYNC', tag: SYNC_TAGS.hooks })
   ops.push(o.noPivot ? { op: 'MOVE_ROOT', path: o.rootfs } : { op: 'PIVOT_ROOT', path: o.rootfs })
   if (prop !== undefined)
     ops.push({ op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(prop | MS.REC), data: null })

@@ -20,6 +20,7 @@ import { compileSeccomp } from '../seccomp'
 import { checkHelper, helperPath } from './helper-binary'
 import { launch, type Launched } from './launch'
 import { terminalSetup } from './terminal'
+import { CREATE_HOOKS, hasHooks, runHooks } from './hooks'
 import { cgroupManager, cgroupMountFacts, containerCgroupPath } from './cgroup'
 import type { CgroupManager } from '../cgroups'
 
@@ -94,7 +95,7 @@ export function createContainer(o: CreateOptions): Created {
         cgroupFd: cloneFd !== undefined, capLastCap: host.capLastCap,
         mountFacts: { sourceKind, cgroup: cgroupMountFacts(cgroupPath) },
         seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, host.arch) : undefined,
-        home: homeFor(bundle.rootfs, spec.process?.user.uid ?? 0),
+        home: homeFor(bundle.rootfs, spec.process?.user.uid ?? 0), createHooks: hasHooks(spec.hooks, CREATE_HOOKS),
         warn,
       })
     } catch (e) {
@@ -109,7 +110,13 @@ export function createContainer(o: CreateOptions): Created {
     const launched = launch({
       helper, ops: plan.ops, fds, preserveFds: o.preserveFds,
       onPid: (p) => { pid = p },
-      onSync: (tag, p) => { if (tag === SYNC_TAGS.setup) setupInit(spec, p, cg, plan.userns) },
+      onSync: (tag, p) => {
+        if (tag === SYNC_TAGS.setup) setupInit(spec, p, cg, plan.userns)
+        if (tag === SYNC_TAGS.hooks) {
+          const state = { ociVersion: spec.ociVersion, id, status: 'creating', pid: p, bundle: bundle.dir, annotations: spec.annotations }
+          for (const phase of CREATE_HOOKS) runHooks(spec.hooks, phase, state)
+        }
+      },
     })
     const stat = readProcStat(pid)
     const record: ContainerRecord = {

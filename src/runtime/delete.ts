@@ -9,6 +9,8 @@ import { log } from '../log/logger'
 import { findContainer } from './container'
 import { cgroupManager } from './cgroup'
 import { ERR } from '../errors'
+import { runHooksWarnOnly } from './hooks'
+import type { Hooks } from '../spec'
 
 const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
 
@@ -29,6 +31,8 @@ export function deleteContainer(root: string, id: string, force: boolean): void 
     }
   }
   rmSync(c.paths.dir, { recursive: true, force: true })
+  const r = c.record
+  runHooksWarnOnly(r.hooks as Hooks | undefined, 'poststop', { ociVersion: r.ociVersion, id: r.id, status: 'stopped', bundle: r.bundle, annotations: r.annotations })
 }
 
 /** SIGKILL the init and wait until it is gone or a zombie (its reaper is the caller's subreaper). */

@@ -3,7 +3,8 @@ import { closeSync } from 'node:fs'
 import { constants } from 'node:os'
 import { signalProcess } from '../sys/process'
 import { createContainer, type CreateOptions } from './create'
-import { releaseInit } from './start'
+import { releaseInit, runStartHooks } from './start'
+import { loadContainer } from './container'
 import { deleteContainer } from './delete'
 import { relayTerminal } from './terminal'
 
@@ -13,8 +14,10 @@ export async function runContainer(o: Omit<CreateOptions, 'wait'> & { detach: bo
   const created = createContainer({ ...o, wait: !o.detach })
   closeSync(created.launched.sock)
   const { pid, startTime } = created.record
+  const loaded = loadContainer(o.root, o.id, false)
+  const start = (): void => runStartHooks(loaded, () => releaseInit(created.fifo, pid, startTime))
   if (o.detach) {
-    releaseInit(created.fifo, pid, startTime)
+    start()
     return 0
   }
   const exited = new Promise<number>((resolve) => {
@@ -26,7 +29,7 @@ export async function runContainer(o: Omit<CreateOptions, 'wait'> & { detach: bo
     return [name, h] as const
   })
   try {
-    releaseInit(created.fifo, pid, startTime)
+    start()
   } catch (e) {
     deleteContainer(o.root, o.id, true)
     throw e

@@ -4,7 +4,10 @@ import { O_CLOEXEC } from '../sys/fs'
 import { TsrunError } from '../errors'
 import { checkTransition } from '../state/transitions'
 import { readProcStat } from '../state/status'
-import { loadContainer } from './container'
+import { loadContainer, type Loaded } from './container'
+import { runHooks } from './hooks'
+import { killAndWait } from './delete'
+import type { Hooks } from '../spec'
 
 const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
 
@@ -32,5 +35,28 @@ export function releaseInit(fifo: string, pid: number, startTime: string): void 
 export function startContainer(root: string, id: string): void {
   const c = loadContainer(root, id)
   checkTransition('start', c.status, id)
-  releaseInit(c.paths.fifo, c.record.pid, c.record.startTime)
+  runStartHooks(c, () => releaseInit(c.paths.fifo, c.record.pid, c.record.startTime))
+}
+
+/**
+ * startContainer hooks, the release of the init, then poststart hooks. startContainer hooks run in the runtime
+ * namespace (the spec says the container's: a documented deviation). A failing poststart hook is an error
+ * (spec 1.3) and stops the container.
+ */
+export function runStartHooks(c: Loaded, release: () => void): void {
+  const hooks = c.record.hooks as Hooks | undefined
+  const state = (status: string) => ({ ociVersion: c.record.ociVersion, id: c.record.id, status, pid: c.record.pid, bundle: c.record.bundle, annotations: c.record.annotations })
+  try {
+    runHooks(hooks, 'startContainer', state('created'))
+  } catch (e) {
+    killAndWait(c.record.pid, c.record.startTime)
+    throw e
+  }
+  release()
+  try {
+    runHooks(hooks, 'poststart', state('running'))
+  } catch (e) {
+    killAndWait(c.record.pid, c.record.startTime)
+    throw e
+  }
 }
