@@ -16,7 +16,7 @@ import { parseCheckerReport, type CheckerReport } from '../../rootfs-fixtures/ch
 import { cgroupMounts, errorMsg, fixtureRootfs, makeEnv, rootReason, tsrunBin, waitFor, type Env } from '../../test/priv/harness'
 import type { Spec } from '../../src/spec'
 
-export { waitFor }
+export { fixtureRootfs, waitFor }
 export type { CheckerReport, Spec }
 
 /** The runtime under test and its short name ("tsrun", "runc"). */

@@ -9,6 +9,8 @@ export interface NamespacePlan {
   join: { type: NamespaceType; path: string; flag: number }[]
   /** A new time namespace is unshared by the helper so its offsets can be written before the init enters it. */
   unshareTime: boolean
+  /** A new cgroup namespace is unshared by the init after SYNC(setup), once it is in its cgroups. */
+  unshareCgroup: boolean
   created: Set<NamespaceType>
 }
 
@@ -24,8 +26,10 @@ export function planNamespaces(namespaces: readonly LinuxNamespace[] = []): Name
     if (ns.path) join.push({ type, path: ns.path, flag })
     else {
       created.add(type)
-      if (type !== 'time') flags |= BigInt(flag)
+      // time: unshared before clone so offsets can be set; cgroup: unshared by the init after it joined its
+      // cgroups, so the namespace root is the container's cgroup in every hierarchy (as runc does)
+      if (type !== 'time' && type !== 'cgroup') flags |= BigInt(flag)
     }
   }
-  return { cloneFlags: flags, join, unshareTime: created.has('time'), created }
+  return { cloneFlags: flags, join, unshareTime: created.has('time'), unshareCgroup: created.has('cgroup'), created }
 }

@@ -76,6 +76,7 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
   ops.push({ op: 'SYNC', tag: SYNC_TAGS.setup }, { op: 'SETSID' })
   // in a new user namespace the init's ids are unmapped until it becomes root there (runc nsexec does the same)
   if (ns.created.has('user')) ops.push({ op: 'SETUSER', uid: 0, gid: 0, groups: [], setgroups: 0 })
+  if (ns.unshareCgroup) ops.push({ op: 'UNSHARE', flags: 0x02000000n })
 
   ops.push(...planRootfs(spec, o, ns.created.has('user')))
   if (process.terminal) ops.push(...planTerminal(process, fdIndex({ kind: 'console' }), true))

@@ -17,7 +17,7 @@ export const PLAN_VERSION = 1
 /** Ops run strictly in order. Ops before CLONE run in the helper; ops after it run in the container init. */
 export const OPS = [
   { name: 'SETNS', code: 1, fields: [['fd', 'fd'], ['nstype', 'u32']], doc: 'setns(fd, nstype): join an existing namespace' },
-  { name: 'UNSHARE', code: 2, fields: [['flags', 'u64']], doc: 'unshare(flags) in the helper (time namespace before clone)' },
+  { name: 'UNSHARE', code: 2, fields: [['flags', 'u64']], doc: 'unshare(flags): a time namespace in the helper before clone, a cgroup namespace in the init once it is in its cgroups' },
   { name: 'WRITE_FILE', code: 3, fields: [['path', 'str'], ['data', 'str']], doc: 'open(path, O_WRONLY) and write data (sysctl, timens_offsets, oom_score_adj)' },
   { name: 'CLONE', code: 4, fields: [['flags', 'u64'], ['cgroupFd', 'fd'], ['wait', 'u32']], doc: 'clone3(flags[, CLONE_INTO_CGROUP]); helper sends PID, then exits (or waits for the child when wait=1); the child goes on' },
   { name: 'SYNC', code: 5, fields: [['tag', 'u32']], doc: 'send SYNC(tag) and block until the parent answers ACK' },
