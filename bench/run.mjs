@@ -57,6 +57,7 @@ if (typeof opt('scale') === 'string') plan.scaleLevels = opt('scale').split(',')
 const writeDocs = opt('no-docs') ? false : opt('docs') ? true : !quick && !only
 
 const started = Date.now()
+const loadStart = loadavg().map((x) => x.toFixed(2)).join(' ')
 const ctx = { plan, keepTmp: !!opt('keep') }
 let interrupted = false
 const onSignal = (sig) => {
@@ -149,7 +150,7 @@ const now = new Date()
 const meta = {
   date: now.toISOString().replace(/\.\d+Z$/, 'Z'), mode: quick ? 'quick' : only ? `partial (${only.join(',')})` : 'full',
   durationS: (Date.now() - started) / 1000, plan, rounds: plan.rounds, warmup: plan.warmup, cpus: cpus().length,
-  loadavg: loadavg().map((x) => x.toFixed(2)).join(' '),
+  loadavg: `${loadStart} → ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   runtimes: ctx.rts.map(({ name, bin, version }) => ({ name, bin, version })), versions: toolVersions(),
   commit: (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim() } catch { return 'unknown' } })(),
 }

@@ -53,7 +53,7 @@ export async function startupExperiments(ctx, tsrun) {
   const out = {}
   for (const [id, args, expect] of [['state <missing>', ['--root', tsrun.root, 'state', 'bench-missing'], [1]], ['--version', ['--version'], [0]]]) {
     out[id] = measure(ctx, {
-      id: `exp ${id}`, title: `experiments: ${id}`, rounds: ctx.plan.rounds, warmup: 2, members,
+      id: `exp ${id}`, title: `experiments: ${id}`, rounds: ctx.plan.rounds, warmup: 2, members, ref: 'node -e 0',
       make: (mm) => (mm.pre ? { steps: [[node, ...flags, ...mm.pre, ...args]], expect, opts: { env } } : { steps: [[node, ...flags, '-e', '0']] }),
     })
   }

@@ -91,5 +91,18 @@ export function summarize(spec, samples, errors = {}) {
       if (rs.length) ratios[`${a}/${b}`] = { median: median(rs), min: Math.min(...rs), max: Math.max(...rs), n: rs.length }
     }
   }
-  return { id: spec.id, title: spec.title, unit: spec.unit ?? 'ms', stepNames: spec.stepNames, n: spec.n, level: spec.level, members: names, per, ratios, errors, samples }
+  // per-round differences to a reference member (start-up ladders: "what does this add to node -e 0")
+  const diffs = {}
+  if (spec.ref) {
+    for (const a of names) {
+      const ds = []
+      for (const r of new Set(samples.map((s) => s.round))) {
+        const sa = samples.find((s) => s.member === a && s.round === r && s.ok)
+        const sr = samples.find((s) => s.member === spec.ref && s.round === r && s.ok)
+        if (sa && sr) ds.push(sa.value - sr.value)
+      }
+      if (ds.length) diffs[a] = median(ds)
+    }
+  }
+  return { id: spec.id, title: spec.title, ref: spec.ref, diffs, unit: spec.unit ?? 'ms', stepNames: spec.stepNames, n: spec.n, level: spec.level, members: names, per, ratios, errors, samples }
 }

@@ -42,7 +42,7 @@ export function startupLadder(ctx, tsrun, runningId) {
     m('cmd/tsrun list', [LAUNCHER, '--root', tsrun.root, 'list']),
   ]
   return measure(ctx, {
-    id: 'ladder', title: 'tsrun start-up ladder', rounds: ctx.plan.rounds, warmup: 1, members,
+    id: 'ladder', title: 'tsrun start-up ladder', rounds: ctx.plan.rounds, warmup: 1, members, ref: 'node -e 0',
     make: (mm) => ({ steps: [mm.argv], expect: mm.expect }),
   })
 }

@@ -52,7 +52,7 @@ export function markdown(R, meta) {
   out.push(`Run ${meta.date} (${meta.mode}${meta.mode === 'quick' ? ', smoke run: few rounds' : ''}), ${meta.durationS.toFixed(0)} s; ` +
     `${meta.rounds} measured rounds after ${meta.warmup} warm-up per scenario unless noted. ` +
     `${meta.runtimes.map((r) => `${r.name}: ${r.version}`).join('; ')}; node ${meta.versions.node}; kernel ${meta.versions.kernel}; ` +
-    `load average at start ${meta.loadavg}.`)
+    `load average (1/5/15 min) at start → end: ${meta.loadavg}.`)
   out.push('')
   out.push('Medians in ms (wall, from fork to wait4 in `bench/cbench.c`); ratios are medians of per-round ratios (same round, round-robin order). ' +
     'tsrun is called through its launcher `cmd/tsrun` (sh → node dist/tsrun.js), as clients call it.')
@@ -178,11 +178,12 @@ function phasesMarkdown(P) {
   out.push('')
   if (P.ladder) {
     const base = P.ladder.per['node -e 0']?.value
-    out.push('Start-up ladder (same rounds, medians):')
+    out.push('Start-up ladder (same rounds, medians; the last column is the median of per-round differences):')
     out.push('')
-    out.push(table(['command', 'wall ms', 'cpu ms', 'RSS MiB', 'minus `node -e 0`'], P.ladder.members.map((n) => {
+    const d = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${fmtMs(x)}` : '—')
+    out.push(table(['command', 'wall ms', 'cpu ms', 'RSS MiB', 'minus `node -e 0` (same round)'], P.ladder.members.map((n) => {
       const p = P.ladder.per[n]
-      return p?.n ? [n, fmtMs(p.value), fmtMs(p.cpuMs), p.rssMiB.toFixed(1), Number.isFinite(base) ? `${p.value - base >= 0 ? '+' : ''}${fmtMs(p.value - base)}` : '—'] : [n, '—', '—', '—', '—']
+      return p?.n ? [n, fmtMs(p.value), fmtMs(p.cpuMs), p.rssMiB.toFixed(1), d(P.ladder.diffs?.[n] ?? p.value - base)] : [n, '—', '—', '—', '—']
     })))
     out.push('')
   }
@@ -216,9 +217,9 @@ function phasesMarkdown(P) {
     const mem = ex.results[ids[0]].members
     out.push(`Start-up experiments (${ex.note}; medians, ms):`)
     out.push('')
-    out.push(table(['variant', ...ids.map((i) => `\`${i}\``), ...ids.map((i) => `${i} − node -e 0`)], mem.map((n) => [n,
+    out.push(table(['variant', ...ids.map((i) => `\`${i}\``), ...ids.map((i) => `${i} − node -e 0 (same round)`)], mem.map((n) => [n,
       ...ids.map((i) => fmtMs(ex.results[i].per[n]?.value)),
-      ...ids.map((i) => { const d = (ex.results[i].per[n]?.value ?? NaN) - (ex.results[i].per['node -e 0']?.value ?? NaN); return Number.isFinite(d) ? `${d >= 0 ? '+' : ''}${fmtMs(d)}` : '—' })])))
+      ...ids.map((i) => { const d = ex.results[i].diffs?.[n] ?? NaN; return Number.isFinite(d) ? `${d >= 0 ? '+' : ''}${fmtMs(d)}` : '—' })])))
     out.push('')
   }
   if (P.strace?.createSyscalls?.byCalls) {

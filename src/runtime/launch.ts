@@ -9,6 +9,7 @@ import { receive, send, sendWithFds, seqpacketPair } from '../sys/socket'
 import { errnoText } from '../sys/errno-text'
 import { TsrunError } from '../errors'
 import { protocolMismatch } from './helper-binary'
+import { sealedCopy } from '../sys/memfd'
 
 export interface LaunchOptions {
   helper: string
@@ -47,11 +48,17 @@ export function launch(o: LaunchOptions): Launched {
   const [sock, childSock] = seqpacketPair()
   const sockFd = 3 + o.preserveFds
   const preserved = Array.from({ length: o.preserveFds }, (_, i) => 3 + i)
+  // the helper runs from a sealed memfd copy: nothing in a container can rewrite it (CVE-2019-5736)
+  const exe = sealedCopy(o.helper, 'tsrun-init')
   let child: ChildProcess
   try {
-    child = spawn(o.helper, ['--sock', String(sockFd)], { stdio: ['inherit', 'inherit', 'inherit', ...preserved, childSock] })
+    child = spawn(`/proc/self/fd/${sockFd + 1}`, ['--sock', String(sockFd)], {
+      argv0: 'tsrun-init', stdio: ['inherit', 'inherit', 'inherit', ...preserved, childSock, exe],
+    })
+    child.on('error', () => { /* reported through the socket: EOF before PID */ })
   } finally {
     closeSync(childSock)
+    closeSync(exe)
   }
   let pid = 0
   const early: number[] = []
