@@ -145,9 +145,15 @@ static int op_setuser(const struct op *op) {
   return (int)syscall(SYS_setresuid, A(SETUSER_UID).u, A(SETUSER_UID).u, A(SETUSER_UID).u);
 }
 
-static int op_seccomp(const struct op *op) {
+static int op_seccomp(struct ctx *c, const struct op *op) {
   struct sock_fprog prog = { (unsigned short)(A(SECCOMP_PROGRAM).b.n / 8), (struct sock_filter *)A(SECCOMP_PROGRAM).b.p };
-  return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, A(SECCOMP_FLAGS).u, &prog) < 0 ? -1 : 0;
+  long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, A(SECCOMP_FLAGS).u, &prog);
+  if (r < 0) return -1;
+  if (!(A(SECCOMP_FLAGS).u & SECCOMP_FILTER_FLAG_NEW_LISTENER)) return 0;
+  int fd = (int)r; /* the notify fd: to tsrun, which hands it to the seccomp agent */
+  r = msg_send_fd(c->sock, MSG_SECCOMP_FD, fd);
+  close(fd);
+  return r < 0 ? -1 : 0;
 }
 
 static int executable(const char *path) {
@@ -262,7 +268,7 @@ int run_op(struct ctx *c, const struct op *op) {
   case OP_CAPSET: return op_capset(op);
   case OP_AMBIENT: return each_cap(A(AMBIENT_MASK).q, A(AMBIENT_LAST).u, 1, raise_ambient);
   case OP_NO_NEW_PRIVS: return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-  case OP_SECCOMP: return op_seccomp(op);
+  case OP_SECCOMP: return op_seccomp(c, op);
   case OP_CLOSE_FDS: return (int)syscall(SYS_close_range, A(CLOSE_FDS_FROM).u, ~0u, CLOSE_RANGE_CLOEXEC);
   case OP_CHDIR: return chdir(A(CHDIR_PATH).s);
   case OP_LOOKUP_EXEC: return op_lookup_exec(c, op);

@@ -15,6 +15,7 @@
 #define MSG_SYNC 3
 #define MSG_ACK 4
 #define MSG_READY 5
+#define MSG_SECCOMP_FD 7
 #define MSG_ERROR 6
 
 enum tsrun_op {

@@ -122,6 +122,19 @@ int msg_send(int sock, uint32_t type, uint32_t a, uint32_t b) {
   return send(sock, m, sizeof m, MSG_NOSIGNAL) == (ssize_t)sizeof m ? 0 : -1;
 }
 
+int msg_send_fd(int sock, uint32_t type, int fd) {
+  uint32_t m[3] = { type, 0, 0 };
+  char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = { m, sizeof m };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control };
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+  return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof m ? 0 : -1;
+}
+
 int msg_recv(int sock, uint32_t *type, uint32_t *a, uint32_t *b) {
   uint32_t m[3];
   ssize_t n;

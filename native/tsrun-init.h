@@ -40,6 +40,7 @@ struct ctx {
 int plan_decode(const uint8_t *buf, size_t len, struct plan *out);
 void plan_print(const struct plan *p, FILE *f);
 int msg_send(int sock, uint32_t type, uint32_t a, uint32_t b);
+int msg_send_fd(int sock, uint32_t type, int fd);
 int msg_recv(int sock, uint32_t *type, uint32_t *a, uint32_t *b);
 ssize_t msg_recv_plan(int sock, uint8_t *buf, size_t cap, int *fds, int *nfds);
 

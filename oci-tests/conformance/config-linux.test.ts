@@ -103,7 +103,18 @@ s.test('devices: nodes are created with type, major:minor, fileMode, uid and gid
   t.is(r.stdout, '/dev/mynull character special file 1:3 620 7:8\n/dev/myzero character special file 1:5 666 0:0\n')
 })
 
-s.test('devices cgroup: a node outside the allow list cannot be opened (EPERM); an allowed one can', (t) => {
+s.test('devices cgroup: a node made inside (mknod allowed) but outside the allow list cannot be opened (EPERM)', (t) => {
+  const script = 'mknod /dev/made c 1 1 && echo made; head -c1 /dev/made >/dev/null; echo "mem=$?"; mknod /dev/z c 1 5 && head -c1 /dev/z | wc -c'
+  const r = s.sh('devcg-mknod', script, (sp) => {
+    const caps = ['CAP_MKNOD']
+    sp.process!.capabilities = { bounding: caps, permitted: caps, effective: caps }
+    sp.linux!.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 5, access: 'rw' }] }
+  })
+  t.is(r.stdout.replace(/ +/g, ''), 'made\nmem=1\n1\n', describe('run', r))
+  t.regex(r.stderr, /Operation not permitted/)
+})
+
+s.test('devices cgroup: a linux.devices node is not opened unless resources.devices allows it (runc)', (t) => {
   const r = s.sh('devcg', 'head -c1 /dev/mymem >/dev/null; echo "mem=$?"; head -c1 /dev/myzero | wc -c', (sp) => {
     sp.linux!.devices = [
       { path: '/dev/mymem', type: 'c', major: 1, minor: 1, fileMode: 0o600 },

@@ -10,6 +10,7 @@ export const MESSAGES = [
   { name: 'SYNC', code: 3, from: 'init', a: 'sync tag', b: '-', payload: '-', fds: '-', reply: 'ACK' },
   { name: 'ACK', code: 4, from: 'parent', a: '-', b: '-', payload: '-', fds: '-', reply: '-' },
   { name: 'READY', code: 5, from: 'init', a: '-', b: '-', payload: '-', fds: '-', reply: '-' },
+  { name: 'SECCOMP_FD', code: 7, from: 'init', a: '-', b: '-', payload: '-', fds: 'the seccomp notify fd (SECCOMP_FILTER_FLAG_NEW_LISTENER)', reply: '- (tsrun passes it to linux.seccomp.listenerPath)' },
   { name: 'ERROR', code: 6, from: 'helper or init', a: 'op index (0xffffffff: protocol mismatch)', b: 'errno (or the helper\'s protocol version)', payload: '-', fds: '-', reply: '-' },
 ] as const
 

@@ -20,6 +20,7 @@ import { compileSeccomp } from '../seccomp'
 import { checkHelper, helperPath } from './helper-binary'
 import { launch, type Launched } from './launch'
 import { terminalSetup } from './terminal'
+import { sendToSeccompAgent } from './seccomp-agent'
 import { CREATE_HOOKS, hasHooks, runHooks } from './hooks'
 import { cgroupManager, cgroupMountFacts, containerCgroupPath } from './cgroup'
 import type { CgroupManager } from '../cgroups'
@@ -110,6 +111,11 @@ export function createContainer(o: CreateOptions): Created {
     const launched = launch({
       helper, ops: plan.ops, fds, preserveFds: o.preserveFds,
       onPid: (p) => { pid = p },
+      onSeccompFd: (fd, p) => {
+        const sc = spec.linux!.seccomp!
+        sendToSeccompAgent(sc.listenerPath!, sc.listenerMetadata, fd, p,
+          { ociVersion: spec.ociVersion, id, status: 'creating', pid: p, bundle: bundle.dir, annotations: spec.annotations })
+      },
       onSync: (tag, p) => {
         if (tag === SYNC_TAGS.setup) setupInit(spec, p, cg, plan.userns)
         if (tag === SYNC_TAGS.hooks) {

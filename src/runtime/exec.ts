@@ -15,6 +15,7 @@ import { checkHelper, helperPath } from './helper-binary'
 import { launch } from './launch'
 import { cgroupManager } from './cgroup'
 import { writePidFile } from './create'
+import { sendToSeccompAgent } from './seccomp-agent'
 import { relayTerminal, terminalSetup } from './terminal'
 
 export interface ExecOptions {
@@ -64,6 +65,11 @@ export async function execProcess(o: ExecOptions): Promise<number> {
     const launched = launch({
       helper, ops: plan.ops, fds, preserveFds: o.preserveFds,
       onPid: () => {}, onSync: (_tag, pid) => cg?.enter(pid),
+      onSeccompFd: (fd, pid) => {
+        const sc = spec.linux!.seccomp!
+        sendToSeccompAgent(sc.listenerPath!, sc.listenerMetadata, fd, pid,
+          { ociVersion: spec.ociVersion, id: o.id, status: c.status, pid: c.record.pid, bundle: c.record.bundle, annotations: c.record.annotations })
+      },
     })
     closeSync(launched.sock)
     if (o.pidFile) writePidFile(o.pidFile, launched.pid)

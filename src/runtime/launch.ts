@@ -5,7 +5,7 @@ import { encodePlan } from '../plan/codec'
 import type { Op } from '../plan/ops'
 import { describeOp } from '../plan/format'
 import { decodeMessage, encodeMessage, MSG, OP_INDEX_PROTOCOL, PROTOCOL_MAGIC, PROTOCOL_VERSION } from '../init-protocol/messages'
-import { receive, send, sendWithFds, seqpacketPair } from '../sys/socket'
+import { receiveWithFds, send, sendWithFds, seqpacketPair } from '../sys/socket'
 import { errnoText } from '../sys/errno-text'
 import { TsrunError } from '../errors'
 import { protocolMismatch } from './helper-binary'
@@ -20,6 +20,8 @@ export interface LaunchOptions {
   onPid(pid: number): void
   /** Called at each SYNC op; the init waits until it returns. */
   onSync(tag: number, pid: number): void
+  /** The seccomp notify fd, received from the init (closed after the call). */
+  onSeccompFd?(fd: number, pid: number): void
 }
 
 /** Why the init failed: the op, its index and the errno, with runc's wording for exec lookups. */
@@ -69,7 +71,8 @@ export function launch(o: LaunchOptions): Launched {
   try {
     sendWithFds(sock, encodeMessage(MSG.PLAN, PROTOCOL_MAGIC, PROTOCOL_VERSION, encodePlan(o.ops)), o.fds)
     for (;;) {
-      const m = decodeMessage(receive(sock))
+      const { data, fds } = receiveWithFds(sock)
+      const m = decodeMessage(data)
       if (!m) throw new TsrunError(pid ? 'container init exited before it was ready' : 'tsrun-init exited before it reported the init pid')
       switch (m.type) {
         case MSG.PID:
@@ -81,6 +84,9 @@ export function launch(o: LaunchOptions): Launched {
         case MSG.SYNC:
           if (pid === 0) early.push(m.a)
           else serveSync(m.a)
+          break
+        case MSG.SECCOMP_FD:
+          try { o.onSeccompFd?.(fds[0]!, pid) } finally { for (const fd of fds) closeSync(fd) }
           break
         case MSG.READY: return { child, pid, sock }
         case MSG.ERROR:

@@ -1,5 +1,5 @@
 // Sockets the parent needs: a SOCK_SEQPACKET socketpair to the init helper, and sendmsg with SCM_RIGHTS.
-import { closeSync, readSync, writeSync } from 'node:fs'
+import { closeSync, writeSync } from 'node:fs'
 import { check, koffi, lazyFn, libc } from './libc'
 
 const AF_UNIX = 1
@@ -52,13 +52,6 @@ export function sendWithFds(sock: number, data: Uint8Array, fds: readonly number
   check('sendmsg', () => Number(sendmsg()(sock, msg, 0)))
 }
 
-/** Receive one datagram (blocking). Returns an empty buffer on EOF. */
-export function receive(sock: number, max = 4096): Buffer {
-  const buf = Buffer.alloc(max)
-  const n = readSync(sock, buf, 0, max, null)
-  return buf.subarray(0, n)
-}
-
 /** Send one datagram without fds. */
 export function send(sock: number, data: Uint8Array): void {
   writeSync(sock, data)
@@ -95,14 +88,24 @@ export function streamPair(): [number, number] {
 type RecvMsg = (fd: number, msg: unknown, flags: number) => number | bigint
 let recvmsgFn: RecvMsg | undefined
 
-/** Receive one message carrying one fd (SCM_RIGHTS); returns the payload and the fd. */
-export function receiveFd(sock: number): { data: Buffer; fd: number } {
+/** Receive one message with any fds it carries (SCM_RIGHTS, close-on-exec). An empty payload means EOF. */
+export function receiveWithFds(sock: number, max = 4096): { data: Buffer; fds: number[] } {
   sendmsg() // declares the struct types
   recvmsgFn ??= libc().func('long recvmsg(int, _Inout_ tsrun_msghdr *, int)') as unknown as RecvMsg
-  const data = Buffer.alloc(4096)
-  const control = Buffer.alloc(24)
+  const data = Buffer.alloc(max)
+  const control = Buffer.alloc(64)
   const msg = { name: null, namelen: 0, iov: [{ base: data, len: data.length }], iovlen: 1, control, controllen: control.length, flags: 0 }
   const n = check('recvmsg', () => Number(recvmsgFn!(sock, msg, 0x40000000 /* MSG_CMSG_CLOEXEC */)))
-  if (control.readInt32LE(8) !== SOL_SOCKET || control.readInt32LE(12) !== SCM_RIGHTS) throw new Error('recvmsg: no fd received')
-  return { data: data.subarray(0, n), fd: control.readInt32LE(16) }
+  const fds: number[] = []
+  const clen = Number(control.readBigUInt64LE(0))
+  if (msg.controllen > 0 && clen >= 16 && control.readInt32LE(8) === SOL_SOCKET && control.readInt32LE(12) === SCM_RIGHTS)
+    for (let off = 16; off + 4 <= clen; off += 4) fds.push(control.readInt32LE(off))
+  return { data: data.subarray(0, n), fds }
+}
+
+/** Receive one message carrying one fd; returns the payload and the fd. */
+export function receiveFd(sock: number): { data: Buffer; fd: number } {
+  const { data, fds } = receiveWithFds(sock)
+  if (fds.length !== 1) throw new Error(`recvmsg: expected one fd, got ${fds.length}`)
+  return { data, fd: fds[0]! }
 }

@@ -82,3 +82,28 @@ t0(r.title('the helper runs from a sealed memfd, not from the file on disk'), (t
   t.not(w.status, 0, 'the sealed copy cannot be written')
   t.is(env.run(['delete', 'exe']).status, 0)
 })
+
+t0(r.title('SCMP_ACT_NOTIFY: the notify fd and the process state reach listenerPath'), async (t) => {
+  const { spawn } = await import('node:child_process')
+  const sock = `${env.dir}/agent.sock`
+  const agent = spawn('python3', [`${__dirname}/seccomp-agent.py`, sock], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let out = ''
+  agent.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  const done = new Promise((res) => agent.on('exit', res))
+  await new Promise((res) => setTimeout(res, 300))
+  const b = env.bundle('notify', (s) => {
+    s.process!.args = ['sh', '-c', 'sleep 0.5; mkdir /tmp/n 2>&1; echo rc=$?']
+    s.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: sock, listenerMetadata: 'meta', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_NOTIFY' }] }
+  })
+  const run = env.run(['run', '--bundle', b, 'notify'])
+  await done
+  t.is(run.status, 0, run.stderr)
+  const msg = JSON.parse(out.split('\n')[1]!) as { state: { fds: string[]; pid: number; metadata: string; state: { id: string; status: string } }; nfds: number; fd: string }
+  t.deepEqual(msg.state.fds, ['seccompFd'])
+  t.is(msg.state.metadata, 'meta')
+  t.is(msg.state.state.id, 'notify')
+  t.true(msg.state.pid > 0)
+  t.is(msg.nfds, 1)
+  t.is(msg.fd, 'anon_inode:seccomp notify')
+  t.regex(run.stdout, /Function not implemented[\s\S]*rc=1/, 'with the agent gone, notified calls fail with ENOSYS')
+})
