@@ -16,13 +16,13 @@ import { execFileSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BENCH_DIR, OUT_DIR, REPO, buildTools, checkPrereqs, launcherNode, makeWorld, runtimes } from './lib/env.mjs'
+import { BENCH_DIR, OUT_DIR, REPO, buildTools, checkPrereqs, launcherNode, makeWorld, runtimes, snapshotTsrun } from './lib/env.mjs'
 import { cleanupAll } from './lib/cleanup.mjs'
 import {
   concurrentScenarios, cycleScenario, execScenario, runScenario, scaleScenario, seccompScenarios, startServices,
   stateMissingScenario, stateRunningScenario, stopServices, versionScenario,
 } from './lib/scenarios.mjs'
-import { cpuProfile, startupLadder, straceSummaries, toolVersions, verbTimelines } from './lib/phases.mjs'
+import { cpuProfile, setTsrunDir, startupLadder, straceSummaries, toolVersions, verbTimelines } from './lib/phases.mjs'
 import { startupExperiments } from './lib/experiments.mjs'
 import { markdown, summaryJson, targets, writeDoc } from './lib/report.mjs'
 import { log } from './lib/util.mjs'
@@ -76,7 +76,10 @@ async function main() {
   ctx.node = launcherNode()
   // the world first (temp dir, rootfs copy), then runtimes rooted in it
   ctx.world = makeWorld(ctx.tools)
-  ctx.rts = runtimes(ctx.world.tmp, typeof opt('runtimes') === 'string' ? opt('runtimes').split(',') : undefined)
+  ctx.build = snapshotTsrun(ctx.world.tmp)
+  ctx.tsrunDir = ctx.build.dir
+  setTsrunDir(ctx.tsrunDir)
+  ctx.rts = runtimes(ctx.world.tmp, typeof opt('runtimes') === 'string' ? opt('runtimes').split(',') : undefined, ctx.tsrunDir)
   const tsrun = ctx.rts.find((r) => r.name === 'tsrun')
   log(`${quick ? 'quick' : 'full'} run: ${ctx.rts.map((r) => r.name).join(', ')}; temp ${ctx.world.tmp}; cgroups under /${ctx.world.cgroupParent}`)
 
@@ -152,6 +155,7 @@ const meta = {
   durationS: (Date.now() - started) / 1000, plan, rounds: plan.rounds, warmup: plan.warmup, cpus: cpus().length,
   loadavg: `${loadStart} → ${loadavg().map((x) => x.toFixed(2)).join(' ')}`,
   runtimes: ctx.rts.map(({ name, bin, version }) => ({ name, bin, version })), versions: toolVersions(),
+  build: ctx.build,
   commit: (() => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim() } catch { return 'unknown' } })(),
 }
 const md = markdown(R, meta)

@@ -1,6 +1,6 @@
 // The benchmark's world: tools it compiles, the runtimes, a private temp dir with a rootfs copy and bundles.
 import { execFileSync } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { cbench, childEnv, log, newer, sh, which } from './util.mjs'
@@ -27,6 +27,36 @@ export function buildTools() {
   return { cbench: tools.cbench.out, getppid: tools.getppid.out }
 }
 
+/**
+ * A private copy of the built tsrun (launcher, bundle, node-path, helper; node_modules linked) so that a
+ * rebuild of dist/ or native/build/ by someone else during the run cannot mix versions or break calls.
+ */
+export function snapshotTsrun(tmp) {
+  const dir = join(tmp, 'tsrun')
+  for (const d of ['cmd', 'dist', 'native/build']) mkdirSync(join(dir, d), { recursive: true })
+  copyFileSync(join(REPO, 'cmd', 'tsrun'), join(dir, 'cmd', 'tsrun'))
+  copyFileSync(join(REPO, 'dist', 'tsrun.js'), join(dir, 'dist', 'tsrun.js'))
+  if (existsSync(join(REPO, 'dist', 'node-path'))) copyFileSync(join(REPO, 'dist', 'node-path'), join(dir, 'dist', 'node-path'))
+  copyFileSync(join(REPO, 'native', 'build', 'tsrun-init'), join(dir, 'native', 'build', 'tsrun-init'))
+  execFileSync('chmod', ['755', join(dir, 'cmd', 'tsrun'), join(dir, 'native', 'build', 'tsrun-init')])
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'))
+  // a build older than the sources measures old code: say so
+  const built = statSync(join(REPO, 'dist', 'tsrun.js')).mtimeMs
+  const newest = newestMtime(join(REPO, 'src'))
+  if (newest > built) log(`warning: dist/tsrun.js is older than src/ (by ${((newest - built) / 1000).toFixed(0)} s): run \`npm run build\` to measure the current code`)
+  return { dir, builtAt: new Date(built).toISOString(), staleBySeconds: newest > built ? Math.round((newest - built) / 1000) : 0 }
+}
+
+function newestMtime(dir) {
+  let t = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) t = Math.max(t, newestMtime(p))
+    else if (e.name.endsWith('.ts')) t = Math.max(t, statSync(p).mtimeMs)
+  }
+  return t
+}
+
 /** The node that the launcher runs (dist/node-path), for the `node -e 0` reference. */
 export function launcherNode() {
   try {
@@ -50,9 +80,9 @@ export function checkPrereqs() {
  * The runtimes under test. Each has its own state root under the temp dir; crun runs in a private
  * mount namespace with the cgroup2 mount covered (cbench --crun-ns; the trick itself is not timed).
  */
-export function runtimes(tmp, only) {
+export function runtimes(tmp, only, tsrunDir) {
   const all = [
-    { name: 'tsrun', bin: join(REPO, 'cmd', 'tsrun'), crunNs: false },
+    { name: 'tsrun', bin: join(tsrunDir, 'cmd', 'tsrun'), crunNs: false },
     { name: 'runc', bin: which('runc'), crunNs: false },
     { name: 'crun', bin: which('crun'), crunNs: true },
   ]
@@ -91,7 +121,7 @@ export function makeWorld(tools) {
   // base config: tsrun's own `spec` (runc's default), made runnable by all three runtimes
   const specDir = join(tmp, 'specgen')
   mkdirSync(specDir)
-  execFileSync(join(REPO, 'cmd', 'tsrun'), ['spec', '--bundle', specDir], { env: childEnv() })
+  execFileSync(join(REPO, 'cmd', 'tsrun'), ['spec', '--bundle', specDir], { env: childEnv(), stdio: ['ignore', 'ignore', 'inherit'] })
   const base = JSON.parse(readFileSync(join(specDir, 'config.json'), 'utf8'))
   base.ociVersion = '1.0.2-dev' // crun 1.8.1 refuses 1.3.0 ("unknown version specified")
   base.process.terminal = false

@@ -41,7 +41,7 @@ export async function startupExperiments(ctx, tsrun) {
   const node = ctx.node
   const flags = launcherFlags()
   const loader = join(BENCH_DIR, 'lib', 'cc-loader.cjs')
-  const env = { TSRUN_INIT: join(REPO, 'native', 'build', 'tsrun-init') }
+  const env = { TSRUN_INIT: join(ctx.tsrunDir, 'native', 'build', 'tsrun-init') }
   const m = (name, pre) => ({ name, crunNs: false, pre })
   const members = [
     m('node -e 0', null),

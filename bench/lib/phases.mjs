@@ -7,10 +7,16 @@ import { measure } from './measure.mjs'
 import { BENCH_DIR, OUT_DIR, REPO } from './env.mjs'
 import { cbench, childEnv, log, median, which } from './util.mjs'
 
-const BUNDLE = join(REPO, 'dist', 'tsrun.js')
-const LAUNCHER = join(REPO, 'cmd', 'tsrun')
 const HOOK = join(BENCH_DIR, 'lib', 'phase-hook.cjs')
-const HELPER = join(REPO, 'native', 'build', 'tsrun-init')
+// the private copy of the build (env.mjs snapshotTsrun); set by setTsrunDir
+let BUNDLE = join(REPO, 'dist', 'tsrun.js')
+let LAUNCHER = join(REPO, 'cmd', 'tsrun')
+let HELPER = join(REPO, 'native', 'build', 'tsrun-init')
+export function setTsrunDir(dir) {
+  BUNDLE = join(dir, 'dist', 'tsrun.js')
+  LAUNCHER = join(dir, 'cmd', 'tsrun')
+  HELPER = join(dir, 'native', 'build', 'tsrun-init')
+}
 
 /** The flags the launcher passes to node (read from cmd/tsrun's exec line, so the ladder follows it). */
 export function launcherFlags() {

@@ -29,6 +29,9 @@ export interface RtResult {
   signal: NodeJS.Signals | null
   stdout: string
   stderr: string
+  /** files that held the runtime's stdout and stderr (a detached container keeps writing to them) */
+  outPath: string
+  errPath: string
   /** the msg of the last error line, without the "<runtime> <verb> failed: " prefix */
   msg: string
 }
@@ -145,7 +148,7 @@ export class Suite {
       })
       const stdout = readFileSync(outPath, 'utf8')
       const stderr = readFileSync(errPath, 'utf8')
-      return { status: r.status, signal: r.signal, stdout, stderr, msg: stripPrefix(errorMsg(stderr)) }
+      return { status: r.status, signal: r.signal, stdout, stderr, outPath, errPath, msg: stripPrefix(errorMsg(stderr)) }
     } finally {
       closeSync(out)
       closeSync(err)
