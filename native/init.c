@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include "tsrun-init.h"
 
@@ -30,6 +31,7 @@ int main(int argc, char **argv) {
     fputs("usage: tsrun-init --sock FD | --decode | --version (run by tsrun, not by hand)\n", stderr);
     return 2;
   }
+  prctl(PR_SET_NAME, "tsrun-init", 0, 0, 0); /* we run from /proc/self/fd/N: name the process for ps */
   struct ctx c = { .sock = atoi(argv[2]), .rootfd = -1 };
   uint8_t *buf = malloc(PLAN_MAX);
   if (!buf) return 1;

@@ -16,9 +16,11 @@ try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 mkdirSync(join(root, 'dist'), { recursive: true })
-await build({
-  entryPoints: [join(root, 'cmd/tsrun.ts')],
-  outfile: join(root, 'dist/tsrun.js'),
+// The entry (argument parsing, dispatch) and one bundle per verb module in src/cli, loaded on demand:
+// `state` and `--version` never parse the planner, seccomp tables or koffi bindings.
+const verbs = ['create', 'run', 'start', 'state', 'kill', 'delete', 'list', 'spec', 'exec', 'ps', 'pause', 'update',
+  'events', 'features', 'version', 'help']
+const common = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -27,8 +29,12 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
-  define: { TSRUN_VERSION: JSON.stringify(pkg.version), TSRUN_COMMIT: JSON.stringify(commit) },
+  // yargs is ESM and reads import.meta.url; in a CJS bundle that comes from __filename
+  define: { TSRUN_VERSION: JSON.stringify(pkg.version), TSRUN_COMMIT: JSON.stringify(commit), 'import.meta.url': '__tsrun_import_meta_url' },
+  banner: { js: 'var __tsrun_import_meta_url=require("url").pathToFileURL(__filename).href;' },
   logLevel: 'warning',
-})
+}
+await build({ ...common, entryPoints: Object.fromEntries(verbs.map((v) => [v, join(root, 'src/cli', `${v}.ts`)])), outdir: join(root, 'dist') })
+await build({ ...common, entryPoints: [join(root, 'cmd/tsrun.ts')], outfile: join(root, 'dist/tsrun.js'), banner: {} })
 // the launcher runs this exact interpreter, whatever PATH the caller has
 writeFileSync(join(root, 'dist/node-path'), `${process.execPath}\n`)

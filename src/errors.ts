@@ -10,6 +10,14 @@ export class TsrunError extends Error {
   }
 }
 
+/**
+ * Whether e is a TsrunError. Checked by name, not instanceof: each verb is its own bundle (see
+ * scripts/build.mjs), so the class the CLI entry sees is a different copy from the one a verb threw.
+ */
+export function isTsrunError(e: unknown): e is TsrunError {
+  return e instanceof Error && e.name === 'TsrunError' && typeof (e as TsrunError).exitCode === 'number'
+}
+
 /** runc's libcontainer error texts (libcontainer/error.go); clients match on them. */
 export const ERR = {
   exists: 'container with given ID already exists',

@@ -33,10 +33,9 @@ export function buildTools() {
  */
 export function snapshotTsrun(tmp) {
   const dir = join(tmp, 'tsrun')
-  for (const d of ['cmd', 'dist', 'native/build']) mkdirSync(join(dir, d), { recursive: true })
+  for (const d of ['cmd', 'native/build']) mkdirSync(join(dir, d), { recursive: true })
   copyFileSync(join(REPO, 'cmd', 'tsrun'), join(dir, 'cmd', 'tsrun'))
-  copyFileSync(join(REPO, 'dist', 'tsrun.js'), join(dir, 'dist', 'tsrun.js'))
-  if (existsSync(join(REPO, 'dist', 'node-path'))) copyFileSync(join(REPO, 'dist', 'node-path'), join(dir, 'dist', 'node-path'))
+  execFileSync('cp', ['-a', join(REPO, 'dist'), join(dir, 'dist')]) // one bundle or one per verb: whatever the build made
   copyFileSync(join(REPO, 'native', 'build', 'tsrun-init'), join(dir, 'native', 'build', 'tsrun-init'))
   execFileSync('chmod', ['755', join(dir, 'cmd', 'tsrun'), join(dir, 'native', 'build', 'tsrun-init')])
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'))
@@ -44,7 +43,8 @@ export function snapshotTsrun(tmp) {
   const built = statSync(join(REPO, 'dist', 'tsrun.js')).mtimeMs
   const newest = newestMtime(join(REPO, 'src'))
   if (newest > built) log(`warning: dist/tsrun.js is older than src/ (by ${((newest - built) / 1000).toFixed(0)} s): run \`npm run build\` to measure the current code`)
-  return { dir, builtAt: new Date(built).toISOString(), staleBySeconds: newest > built ? Math.round((newest - built) / 1000) : 0 }
+  const files = readdirSync(join(dir, 'dist')).filter((f) => f.endsWith('.js')).map((f) => ({ file: f, bytes: statSync(join(dir, 'dist', f)).size }))
+  return { dir, builtAt: new Date(built).toISOString(), staleBySeconds: newest > built ? Math.round((newest - built) / 1000) : 0, files }
 }
 
 function newestMtime(dir) {

@@ -44,7 +44,8 @@ export function measure(ctx, spec) {
         e.count++
         if (e.count <= 2) log(`${id}/${m.name} round ${r}: ${problem}`)
       }
-      if (r >= warmup) samples.push({ member: m.name, round: r - warmup, ok: !problem, value, steps: res?.steps ?? [], extra, error: problem })
+      const cpu = (res?.steps ?? []).reduce((a, x) => a + (x?.cpuMs ?? 0), 0)
+      if (r >= warmup) samples.push({ member: m.name, round: r - warmup, ok: !problem, value, cpu, steps: res?.steps ?? [], extra, error: problem })
     }
   }
   return summarize(spec, samples, errors)
@@ -78,31 +79,37 @@ export function summarize(spec, samples, errors = {}) {
     }
   }
   const ratios = {}
+  const cpuRatios = {}
+  const rounds = new Set(samples.map((s) => s.round))
   for (const a of names) {
     for (const b of names) {
       if (a === b) continue
       const rs = []
-      const rounds = new Set(samples.map((s) => s.round))
+      const cs = []
       for (const r of rounds) {
         const sa = samples.find((s) => s.member === a && s.round === r && s.ok)
         const sb = samples.find((s) => s.member === b && s.round === r && s.ok)
         if (sa && sb && sb.value > 0) rs.push(sa.value / sb.value)
+        if (sa && sb && sb.cpu > 0) cs.push(sa.cpu / sb.cpu)
       }
       if (rs.length) ratios[`${a}/${b}`] = { median: median(rs), min: Math.min(...rs), max: Math.max(...rs), n: rs.length }
+      if (cs.length) cpuRatios[`${a}/${b}`] = median(cs)
     }
   }
   // per-round differences to a reference member (start-up ladders: "what does this add to node -e 0")
   const diffs = {}
+  const cpuDiffs = {}
   if (spec.ref) {
     for (const a of names) {
       const ds = []
-      for (const r of new Set(samples.map((s) => s.round))) {
+      const cs = []
+      for (const r of rounds) {
         const sa = samples.find((s) => s.member === a && s.round === r && s.ok)
         const sr = samples.find((s) => s.member === spec.ref && s.round === r && s.ok)
-        if (sa && sr) ds.push(sa.value - sr.value)
+        if (sa && sr) { ds.push(sa.value - sr.value); cs.push(sa.cpu - sr.cpu) }
       }
-      if (ds.length) diffs[a] = median(ds)
+      if (ds.length) { diffs[a] = median(ds); cpuDiffs[a] = median(cs) }
     }
   }
-  return { id: spec.id, title: spec.title, ref: spec.ref, diffs, unit: spec.unit ?? 'ms', stepNames: spec.stepNames, n: spec.n, level: spec.level, members: names, per, ratios, errors, samples }
+  return { id: spec.id, title: spec.title, ref: spec.ref, diffs, cpuDiffs, cpuRatios, unit: spec.unit ?? 'ms', stepNames: spec.stepNames, n: spec.n, level: spec.level, members: names, per, ratios, errors, samples }
 }

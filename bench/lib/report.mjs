@@ -55,7 +55,8 @@ export function markdown(R, meta) {
     `load average (1/5/15 min) at start → end: ${meta.loadavg}.`)
   out.push('')
   out.push('Medians in ms (wall, from fork to wait4 in `bench/cbench.c`); ratios are medians of per-round ratios (same round, round-robin order). ' +
-    'tsrun is called through its launcher `cmd/tsrun` (sh → node dist/tsrun.js), as clients call it.')
+    'tsrun is called through its launcher `cmd/tsrun` (sh → node dist/tsrun.js), as clients call it. ' +
+    '"cpu" ratios compare user+sys time of the call (its reaped children included): steadier than wall when the shared machine is busy.')
   out.push('')
 
   // main table
@@ -69,9 +70,10 @@ export function markdown(R, meta) {
     ['`run` podman config', R.podman, 'podman'],
     ['`run` podman config + noNewPrivileges', R['podman-nnp'], 'podman-nnp'],
   ]
-  const head = ['scenario', ...rts, 'node -e 0', ...rts.filter((n) => n !== 'tsrun').map((n) => `tsrun/${n}`), 'tsrun/node']
+  const others = rts.filter((n) => n !== 'tsrun')
+  const head = ['scenario', ...rts, 'node -e 0', ...others.map((n) => `tsrun/${n}`), 'tsrun/node', ...others.map((n) => `cpu tsrun/${n}`)]
   const rows = main.filter(([, s]) => s).map(([label, s]) => [label, ...rts.map((n) => cell(s, n)), cell(s, 'node -e 0'),
-    ...rts.filter((n) => n !== 'tsrun').map((n) => fmtRatio(ratio(s, 'tsrun', n))), fmtRatio(ratio(s, 'tsrun', 'node -e 0'))])
+    ...others.map((n) => fmtRatio(ratio(s, 'tsrun', n))), fmtRatio(ratio(s, 'tsrun', 'node -e 0')), ...others.map((n) => fmtRatio(s.cpuRatios?.[`tsrun/${n}`]))])
   out.push(table(head, rows))
   out.push('')
 
@@ -181,9 +183,9 @@ function phasesMarkdown(P) {
     out.push('Start-up ladder (same rounds, medians; the last column is the median of per-round differences):')
     out.push('')
     const d = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${fmtMs(x)}` : '—')
-    out.push(table(['command', 'wall ms', 'cpu ms', 'RSS MiB', 'minus `node -e 0` (same round)'], P.ladder.members.map((n) => {
+    out.push(table(['command', 'wall ms', 'cpu ms', 'RSS MiB', 'wall − `node -e 0`', 'cpu − `node -e 0`'], P.ladder.members.map((n) => {
       const p = P.ladder.per[n]
-      return p?.n ? [n, fmtMs(p.value), fmtMs(p.cpuMs), p.rssMiB.toFixed(1), d(P.ladder.diffs?.[n] ?? p.value - base)] : [n, '—', '—', '—', '—']
+      return p?.n ? [n, fmtMs(p.value), fmtMs(p.cpuMs), p.rssMiB.toFixed(1), d(P.ladder.diffs?.[n] ?? p.value - base), d(P.ladder.cpuDiffs?.[n])] : [n, '—', '—', '—', '—', '—']
     })))
     out.push('')
   }
@@ -217,9 +219,10 @@ function phasesMarkdown(P) {
     const mem = ex.results[ids[0]].members
     out.push(`Start-up experiments (${ex.note}; medians, ms):`)
     out.push('')
-    out.push(table(['variant', ...ids.map((i) => `\`${i}\``), ...ids.map((i) => `${i} − node -e 0 (same round)`)], mem.map((n) => [n,
+    const sd = (d) => (Number.isFinite(d) ? `${d >= 0 ? '+' : ''}${fmtMs(d)}` : '—')
+    out.push(table(['variant', ...ids.map((i) => `\`${i}\` wall`), ...ids.map((i) => `${i}: wall / cpu − node -e 0`)], mem.map((n) => [n,
       ...ids.map((i) => fmtMs(ex.results[i].per[n]?.value)),
-      ...ids.map((i) => { const d = ex.results[i].diffs?.[n] ?? NaN; return Number.isFinite(d) ? `${d >= 0 ? '+' : ''}${fmtMs(d)}` : '—' })])))
+      ...ids.map((i) => `${sd(ex.results[i].diffs?.[n])} / ${sd(ex.results[i].cpuDiffs?.[n])}`)])))
     out.push('')
   }
   if (P.strace?.createSyscalls?.byCalls) {
@@ -262,6 +265,7 @@ export function summaryJson(R, meta) {
       ...(Object.keys(p.extras).length ? { extras: Object.fromEntries(Object.entries(p.extras).map(([a, b]) => [a, round(b, 2)])) } : {}),
     } : { failed: p.failed }])),
     ratios: Object.fromEntries(Object.entries(s.ratios).filter(([k]) => k.startsWith('tsrun/')).map(([k, r]) => [k, round(r.median, 3)])),
+    cpuRatios: Object.fromEntries(Object.entries(s.cpuRatios ?? {}).filter(([k]) => k.startsWith('tsrun/')).map(([k, r]) => [k, round(r, 3)])),
   })
   return {
     date: meta.date, mode: meta.mode, durationS: round(meta.durationS, 0), commit: meta.commit, runtimes: meta.runtimes.map(({ name, version }) => ({ name, version })),

@@ -46,6 +46,8 @@ export const COMMANDS: Readonly<Record<string, { flags: FlagSpec[]; stopAtPositi
   restore: { flags: [] },
 }
 
+const HELP: FlagSpec = { name: 'help', kind: 'bool', alias: 'h' }
+
 export type FlagValues = Record<string, string | boolean | string[]>
 export interface ParsedArgs { global: FlagValues; command: string | undefined; flags: FlagValues; args: string[] }
 
@@ -70,7 +72,7 @@ function parseFlags(argv: readonly string[], start: number, specs: readonly Flag
     const body = tok.replace(/^--?/, '')
     const eq = body.indexOf('=')
     const name = eq >= 0 ? body.slice(0, eq) : body
-    const spec = specs.find((s) => s.name === name || s.alias === name)
+    const spec = specs.find((s) => s.name === name || s.alias === name) ?? (name === 'help' || name === 'h' ? HELP : undefined)
     if (!spec) throw usage(`flag provided but not defined: -${name}`)
     i++
     if (spec.kind === 'bool') {

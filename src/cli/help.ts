@@ -14,13 +14,14 @@ const DESCRIPTIONS: Record<string, string> = {
 
 export function printHelp(command: string | undefined): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const yargs = require('yargs/yargs') as (args: string[]) => import('yargs').Argv
-  let y = yargs([]).scriptName('tsrun').usage('$0 [global options] <command> [command options] <container-id>')
-    .version(false).help(false).wrap(100)
+  const mod = require('yargs/yargs') as { default?: (args: string[]) => import('yargs').Argv }
+  const yargs = (mod.default ?? mod) as (args: string[]) => import('yargs').Argv
+  let y = yargs([]).scriptName('tsrun').version(false).help(false).wrap(100)
   if (command && COMMANDS[command]) {
     y = y.usage(`$0 ${command} [command options] <container-id>\n\n${DESCRIPTIONS[command] ?? ''}`)
     for (const f of COMMANDS[command]!.flags) y = y.option(f.name, { alias: f.alias, type: f.kind === 'bool' ? 'boolean' : f.kind === 'multi' ? 'array' : 'string' })
   } else {
+    y = y.usage('$0 [global options] <command> [command options] <container-id>')
     for (const [name, d] of Object.entries(DESCRIPTIONS)) y = y.command(name, d)
     for (const f of GLOBAL_FLAGS) y = y.option(f.name, { alias: f.alias, type: f.kind === 'bool' ? 'boolean' : 'string' })
   }

@@ -2,36 +2,33 @@
 import { parseArgs, str, bool, type ParsedArgs } from './args'
 import type { CliContext } from './context'
 import { configureLog, log } from '../log/logger'
-import { TsrunError } from '../errors'
+import { join } from 'node:path'
+import { isTsrunError } from '../errors'
 import { DEFAULT_ROOT } from '../state/paths'
 
 type Verb = (ctx: CliContext) => number | Promise<number>
 
-/* eslint-disable @typescript-eslint/no-require-imports */
-const VERBS: Record<string, () => Verb> = {
-  create: () => require('./create').create,
-  run: () => require('./run').run,
-  start: () => require('./start').start,
-  state: () => require('./state').state,
-  kill: () => require('./kill').kill,
-  delete: () => require('./delete').del,
-  list: () => require('./list').list,
-  spec: () => require('./spec').spec,
-  exec: () => require('./exec').exec,
-  ps: () => require('./ps').ps,
-  pause: () => require('./pause').pause,
-  resume: () => require('./pause').resume,
-  update: () => require('./update').update,
-  events: () => require('./events').events,
-  features: () => require('./features').features,
+/**
+ * Verb modules, loaded on demand by file name: from src/cli/ under tsx, from dist/<name>.js in the bundle,
+ * where each verb is bundled on its own so `state` or `--version` never parse the code `create` needs.
+ */
+const VERBS: Record<string, [file: string, fn: string]> = {
+  create: ['create', 'create'], run: ['run', 'run'], start: ['start', 'start'], state: ['state', 'state'],
+  kill: ['kill', 'kill'], delete: ['delete', 'del'], list: ['list', 'list'], spec: ['spec', 'spec'],
+  exec: ['exec', 'exec'], ps: ['ps', 'ps'], pause: ['pause', 'pause'], resume: ['pause', 'resume'],
+  update: ['update', 'update'], events: ['events', 'events'], features: ['features', 'features'],
 }
-/* eslint-enable @typescript-eslint/no-require-imports */
+
+function load<T>(file: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(__dirname, file)) as T
+}
 
 /** The error as the user sees it: create/run failures carry runc's "<runtime> <verb> failed:" prefix. */
 function errorText(command: string | undefined, e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e)
   if (command === 'create' || command === 'run') {
-    const init = e instanceof Error && e.name === 'TsrunError' && (e as { opIndex?: number }).opIndex !== undefined
+    const init = isTsrunError(e) && (e as { opIndex?: number }).opIndex !== undefined
     return `tsrun ${command} failed: ${init ? 'unable to start container process: ' : ''}${msg}`
   }
   return msg
@@ -53,11 +50,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   configureLog({ path: str(global.log), format, debug: bool(global.debug) })
   if (bool(global.version)) {
-    process.stdout.write((require('./version') as typeof import('./version')).versionText())
+    process.stdout.write(load<typeof import('./version')>('version').versionText())
     return 0
   }
-  if (command === undefined || bool(global.help)) {
-    ;(require('./help') as typeof import('./help')).printHelp(command)
+  if (command === undefined || bool(global.help) || bool(parsed.flags.help)) {
+    load<typeof import('./help')>('help').printHelp(command)
     return command === undefined && !bool(global.help) ? 1 : 0
   }
   const verb = VERBS[command]
@@ -67,10 +64,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const ctx: CliContext = { command, root: str(global.root) ?? DEFAULT_ROOT, global, flags: parsed.flags, args: parsed.args }
   try {
-    return await verb()(ctx)
+    const fn = load<Record<string, Verb>>(verb[0])[verb[1]]!
+    return await fn(ctx)
   } catch (e) {
     log.fatal(errorText(command, e))
-    if (!(e instanceof TsrunError) && bool(global.debug)) process.stderr.write(`${(e as Error).stack}\n`)
-    return e instanceof TsrunError ? e.exitCode : 1
+    if (!isTsrunError(e) && bool(global.debug)) process.stderr.write(`${(e as Error).stack}\n`)
+    return isTsrunError(e) ? e.exitCode : 1
   }
 }

@@ -5,10 +5,13 @@ import { appendFileSync } from 'node:fs'
 export type Level = 'debug' | 'info' | 'warning' | 'error'
 export interface LogConfig { path?: string; format: 'text' | 'json'; debug: boolean }
 
-let config: LogConfig = { format: 'text', debug: false }
+// Shared through globalThis: the CLI entry configures it, verb bundles (separate copies of this module) use it.
+const KEY = Symbol.for('tsrun.log.config')
+const store = globalThis as unknown as Record<symbol, LogConfig | undefined>
+const current = (): LogConfig => store[KEY] ?? { format: 'text', debug: false }
 
 export function configureLog(c: LogConfig): void {
-  config = c
+  store[KEY] = c
 }
 
 /** A logrus text value: quoted when it has spaces, quotes or is empty (as logrus does). */
@@ -23,6 +26,7 @@ export function formatLine(level: Level, msg: string, format: 'text' | 'json', t
 }
 
 function write(level: Level, msg: string): void {
+  const config = current()
   const line = formatLine(level, msg, config.format)
   if (config.path) {
     try { appendFileSync(config.path, line) } catch { process.stderr.write(line) }
@@ -30,12 +34,12 @@ function write(level: Level, msg: string): void {
 }
 
 export const log = {
-  debug(msg: string): void { if (config.debug) write('debug', msg) },
+  debug(msg: string): void { if (current().debug) write('debug', msg) },
   info(msg: string): void { write('info', msg) },
   warn(msg: string): void { write('warning', msg) },
   /** A fatal error: to the log, and in plain text on stderr if the log is a file (runc fatalWithCode). */
   fatal(msg: string): void {
     write('error', msg)
-    if (config.path) process.stderr.write(`${msg}\n`)
+    if (current().path) process.stderr.write(`${msg}\n`)
   },
 }

@@ -12,7 +12,7 @@ import { compileSeccomp } from '../seccomp'
 import { homeFor } from '../bundle/passwd'
 import { loadContainer } from './container'
 import { checkHelper, helperPath } from './helper-binary'
-import { launch } from './launch'
+import { launch, reaped } from './launch'
 import { cgroupManager } from './cgroup'
 import { writePidFile } from './create'
 import { sendToSeccompAgent } from './seccomp-agent'
@@ -73,7 +73,10 @@ export async function execProcess(o: ExecOptions): Promise<number> {
     })
     closeSync(launched.sock)
     if (o.pidFile) writePidFile(o.pidFile, launched.pid)
-    if (o.detach) return 0
+    if (o.detach) {
+      await reaped(launched)
+      return 0
+    }
     const forward = (sig: NodeJS.Signals) => (): void => { signalProcess(launched.pid, constants.signals[sig]) }
     const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const
     const handlers = sigs.map((s) => [s, forward(s)] as const)

@@ -42,6 +42,12 @@ export function renderInitError(index: number, errno: number, op: Op | undefined
 
 export interface Launched { child: ChildProcess; pid: number; sock: number }
 
+/** Wait for the helper to exit (it does right after reporting the pid unless it waits for the init): reap it. */
+export function reaped(l: Launched): Promise<void> {
+  if (l.child.exitCode !== null || l.child.signalCode !== null) return Promise.resolve()
+  return new Promise((resolve) => l.child.once('exit', () => resolve()))
+}
+
 /**
  * Spawn tsrun-init with stdio, preserved fds and the socket; send PLAN; serve PID and SYNC until READY.
  * On failure the init is gone or killed by the caller's cleanup; the socket is closed.

@@ -6,6 +6,7 @@ import { createContainer, type CreateOptions } from './create'
 import { releaseInit, runStartHooks } from './start'
 import { loadContainer } from './container'
 import { deleteContainer } from './delete'
+import { reaped } from './launch'
 import { relayTerminal } from './terminal'
 
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT'] as const
@@ -18,6 +19,7 @@ export async function runContainer(o: Omit<CreateOptions, 'wait'> & { detach: bo
   const start = (): void => runStartHooks(loaded, () => releaseInit(created.fifo, pid, startTime))
   if (o.detach) {
     start()
+    await reaped(created.launched)
     return 0
   }
   const exited = new Promise<number>((resolve) => {

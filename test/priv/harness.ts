@@ -110,7 +110,11 @@ export function processesIn(cgroupPath: string): number[] {
   const out: number[] = []
   for (const p of readdirSync('/proc')) {
     if (!/^\d+$/.test(p)) continue
-    try { if (readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(`${cgroupPath}/`)) out.push(Number(p)) } catch { /* gone */ }
+    try {
+      // zombies hold nothing but their pid; their reaper here is pid 1 (a subreaper such as the shim reaps them)
+      if (/^State:\s+Z/m.test(readFileSync(`/proc/${p}/status`, 'utf8'))) continue
+      if (readFileSync(`/proc/${p}/cgroup`, 'utf8').includes(`${cgroupPath}/`)) out.push(Number(p))
+    } catch { /* gone */ }
   }
   return out
 }
