@@ -44,7 +44,7 @@ export function measure(ctx, spec) {
         e.count++
         if (e.count <= 2) log(`${id}/${m.name} round ${r}: ${problem}`)
       }
-      const cpu = (res?.steps ?? []).reduce((a, x) => a + (x?.cpuMs ?? 0), 0)
+      const cpu = job.cpu && res && !problem ? job.cpu(res) : (res?.steps ?? []).reduce((a, x) => a + (x?.cpuMs ?? 0), 0)
       if (r >= warmup) samples.push({ member: m.name, round: r - warmup, ok: !problem, value, cpu, steps: res?.steps ?? [], extra, error: problem })
     }
   }

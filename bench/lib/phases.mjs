@@ -128,24 +128,35 @@ export function verbTimelines(ctx, tsrun, runningId) {
   return { rounds, verbs: out, hookOverheadNote: 'the preload hook itself adds ~5 ms before the bundle starts' }
 }
 
-/** A non-minified copy of the bundle (same entry and defines) whose `// src/…` comments attribute profile lines to modules. */
-async function profBundle() {
+/**
+ * A non-minified copy of the build (same layout: one file, or the entry plus one file per verb as in dist/),
+ * whose `// src/…` comments attribute profile lines to source modules.
+ */
+async function profBundle(ctx) {
   const dir = join(OUT_DIR, 'prof')
-  mkdirSync(dir, { recursive: true })
-  const outfile = join(dir, 'tsrun.js')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'dist'), { recursive: true })
   const { build } = await import('esbuild')
   const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'))
-  await build({
-    entryPoints: [join(REPO, 'cmd', 'tsrun.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'cjs',
-    external: ['koffi'], define: { TSRUN_VERSION: JSON.stringify(pkg.version), TSRUN_COMMIT: '"bench-prof"' }, logLevel: 'silent',
-  })
-  const lines = readFileSync(outfile, 'utf8').split('\n')
-  const starts = []
-  lines.forEach((l, i) => {
-    const mm = /^\/\/ ((?:src|cmd|node_modules)\/\S+)$/.exec(l)
-    if (mm) starts.push({ line: i, mod: mm[1] })
-  })
-  return { outfile, starts }
+  const common = {
+    bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['koffi'], logLevel: 'silent',
+    define: { TSRUN_VERSION: JSON.stringify(pkg.version), TSRUN_COMMIT: '"bench-prof"', 'import.meta.url': '__tsrun_import_meta_url' },
+    banner: { js: 'var __tsrun_import_meta_url=require("url").pathToFileURL(__filename).href;' },
+  }
+  const verbs = readdirSync(join(ctx.tsrunDir, 'dist')).filter((f) => f.endsWith('.js') && f !== 'tsrun.js').map((f) => f.slice(0, -3))
+    .filter((v) => existsSync(join(REPO, 'src', 'cli', `${v}.ts`)))
+  if (verbs.length) await build({ ...common, entryPoints: Object.fromEntries(verbs.map((v) => [v, join(REPO, 'src', 'cli', `${v}.ts`)])), outdir: join(dir, 'dist') })
+  await build({ ...common, entryPoints: [join(REPO, 'cmd', 'tsrun.ts')], outfile: join(dir, 'dist', 'tsrun.js') })
+  const starts = {}
+  for (const f of readdirSync(join(dir, 'dist')).filter((x) => x.endsWith('.js'))) {
+    const list = []
+    readFileSync(join(dir, 'dist', f), 'utf8').split('\n').forEach((l, i) => {
+      const mm = /^\/\/ ((?:src|cmd|node_modules)\/\S+)$/.exec(l)
+      if (mm) list.push({ line: i, mod: mm[1] })
+    })
+    starts[join(dir, 'dist', f)] = list
+  }
+  return { entry: join(dir, 'dist', 'tsrun.js'), starts, layout: verbs.length ? `entry + ${verbs.length} verb files` : 'one file' }
 }
 
 function moduleAt(starts, line) {
@@ -163,7 +174,7 @@ function moduleAt(starts, line) {
 export async function cpuProfile(ctx, tsrun) {
   let pb
   try {
-    pb = await profBundle()
+    pb = await profBundle(ctx)
   } catch (e) {
     log(`profile: cannot build the profiling bundle (${e.message.split('\n')[0]}); skipped`)
     return undefined
@@ -175,7 +186,7 @@ export async function cpuProfile(ctx, tsrun) {
   const steps = []
   for (let i = 0; i < k + 1; i++) {
     const b = ctx.world.bundle('tsrun', `prof${i}`, 'true')
-    const args = (v) => [ctx.node, ...flags, ...(i ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', join(dir, v)] : []), pb.outfile, '--root', tsrun.root]
+    const args = (v) => [ctx.node, ...flags, ...(i ? ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', join(dir, v)] : []), pb.entry, '--root', tsrun.root]
     steps.push([...args('create'), 'create', '--bundle', b, `prof-${i}`], [...args('delete'), 'delete', '-f', `prof-${i}`])
   }
   const res = cbench(ctx.tools.cbench, steps, { env: { TSRUN_INIT: HELPER }, err: join(ctx.world.tmp, 'logs', 'prof.err') })
@@ -194,7 +205,8 @@ export async function cpuProfile(ctx, tsrun) {
       for (const [id, us] of self) {
         const cf = nodes.get(id).callFrame
         let mod
-        if (cf.url === `file://${pb.outfile}` || cf.url === pb.outfile) mod = moduleAt(pb.starts, cf.lineNumber)
+        const file = cf.url.replace(/^file:\/\//, '')
+        if (pb.starts[file]) mod = moduleAt(pb.starts[file], cf.lineNumber)
         else if (cf.url.startsWith('node:')) mod = `node:${cf.url.slice(5).split('/').slice(0, 2).join('/')}`
         else if (cf.url.includes('node_modules/koffi')) mod = 'koffi (js)'
         else if (!cf.url) mod = cf.functionName || '(native)'
@@ -216,7 +228,7 @@ export async function cpuProfile(ctx, tsrun) {
   return {
     creates, profiledMsPerCreate: median(profiled.create), profiledMsPerDelete: median(profiled.delete),
     topModules: top(byModule, 15), topDirs: top(byDir, 12), topFunctions: top(byFn, 15),
-    note: 'self time, 100 µs sampling, non-minified copy of the bundle (bench/out/prof/tsrun.js); the profile starts after node bootstrap',
+    note: `self time, 100 µs sampling, non-minified copy of the build (${pb.layout}, bench/out/prof/dist) built now from the working tree; the profile starts after node bootstrap`,
   }
 }
 

@@ -13,7 +13,9 @@ function runHook(h: Hook, state: HookState): string | undefined {
     argv0, env: Object.fromEntries((h.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
     input: JSON.stringify(state), encoding: 'utf8', timeout: h.timeout ? h.timeout * 1000 : undefined, killSignal: 'SIGKILL',
   })
-  if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT' ? `timeout after ${h.timeout}s` : r.error.message
+  const code = (r.error as NodeJS.ErrnoException | undefined)?.code
+  // EPIPE: the hook exited without reading its stdin; its exit status still decides
+  if (r.error && !(code === 'EPIPE' && r.status !== null)) return code === 'ETIMEDOUT' ? `timeout after ${h.timeout}s` : r.error.message
   if (r.status !== 0) return `exit status ${r.status ?? `signal ${r.signal}`}, stdout: ${r.stdout.trim()}, stderr: ${r.stderr.trim()}`
   return undefined
 }
