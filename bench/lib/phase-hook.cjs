@@ -17,8 +17,20 @@ const markOnce = (name) => { if (!once.has(name)) { once.add(name); mark(name) }
 mark('hook')
 
 const origCompile = Module.prototype._compile
+let entryDir
 Module.prototype._compile = function (content, filename) {
-  if (/tsrun\.js$/.test(filename)) markOnce('bundle-start')
+  if (/\/tsrun\.js$/.test(filename) && !entryDir) {
+    entryDir = filename.slice(0, filename.lastIndexOf('/') + 1)
+    markOnce('bundle-start')
+    return origCompile.call(this, content, filename)
+  }
+  // a per-verb chunk next to the entry (split builds): time its compile + top-level evaluation
+  if (entryDir && filename.startsWith(entryDir) && !once.has('chunk-start')) {
+    markOnce('chunk-start')
+    const r = origCompile.call(this, content, filename)
+    markOnce('chunk-end')
+    return r
+  }
   return origCompile.call(this, content, filename)
 }
 

@@ -38,6 +38,8 @@ export function startupLadder(ctx, tsrun, runningId) {
     m('node --version (no JS)', [node, '--version']),
     m('node -e 0', [node, '-e', '0']),
     ...(flags.length ? [m(`node ${flags.join(' ')} -e 0`, [node, ...flags, '-e', '0'])] : []),
+    m('node -e require(child_process)', [node, '-e', 'require("child_process")']),
+    ...(flags.length ? [m(`node ${flags.join(' ')} -e require(child_process)`, [node, ...flags, '-e', 'require("child_process")'])] : []),
     m('node -e require(koffi)', [node, '-e', `require(${JSON.stringify(koffi)})`]),
     m('node -e require(koffi).load(libc)', [node, '-e', `require(${JSON.stringify(koffi)}).load('libc.so.6')`]),
     m('node dist/tsrun.js --version', [node, ...flags, BUNDLE, '--version']),
@@ -110,6 +112,8 @@ export function verbTimelines(ctx, tsrun, runningId) {
       phases: {
         'node start → preload (node bootstrap)': median(xs.map((x) => x.t.hook)),
         'preload → bundle compile (hook + read)': iv('hook', 'bundle-start'),
+        'entry start → verb chunk require (entry compile, args)': iv('bundle-start', 'chunk-start'),
+        'verb chunk compile + top level': iv('chunk-start', 'chunk-end'),
         'bundle start → config.json read (bundle eval, args, verb module)': iv('bundle-start', 'config-read'),
         'config read → koffi require (spec, validation, cgroups)': iv('config-read', 'koffi-start'),
         'bundle start → koffi require': v === 'create' || v === 'run' ? NaN : iv('bundle-start', 'koffi-start'),
