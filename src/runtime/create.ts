@@ -56,10 +56,11 @@ class Undo {
   }
 }
 
-export function createContainer(o: CreateOptions): Created {
-  const id = checkId(o.id)
-  const bundle = loadBundle(o.bundle)
+export function createContainer(opts: CreateOptions): Created {
+  const id = checkId(opts.id)
+  const bundle = loadBundle(opts.bundle)
   const spec = bundle.spec
+  const o = withSocketActivation(opts, spec)
   const helper = helperPath()
   checkHelper(helper)
   const paths = containerPaths(o.root, id)
@@ -141,6 +142,18 @@ export function createContainer(o: CreateOptions): Created {
     for (const fd of openFds) closeSync(fd)
     unlock() // `run` goes on to wait: kill and state must not block behind it
   }
+}
+
+/**
+ * Socket activation as runc does it: with LISTEN_FDS=N in tsrun's environment, fds 3..3+N-1 go to the
+ * container and its process gets LISTEN_FDS=N and LISTEN_PID=1.
+ */
+function withSocketActivation(o: CreateOptions, spec: Spec): CreateOptions {
+  const n = Number(process.env.LISTEN_FDS)
+  if (!Number.isInteger(n) || n <= 0 || !spec.process) return o
+  const env = (spec.process.env ?? []).filter((e) => !e.startsWith('LISTEN_FDS=') && !e.startsWith('LISTEN_PID='))
+  spec.process.env = [...env, `LISTEN_FDS=${n}`, 'LISTEN_PID=1']
+  return { ...o, preserveFds: Math.max(o.preserveFds, n) }
 }
 
 /** The host ids of the container's root when it has a user namespace (the init opens the fifo as that user). */

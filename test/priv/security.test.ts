@@ -107,3 +107,10 @@ t0(r.title('SCMP_ACT_NOTIFY: the notify fd and the process state reach listenerP
   t.is(msg.fd, 'anon_inode:seccomp notify')
   t.regex(run.stdout, /Function not implemented[\s\S]*rc=1/, 'with the agent gone, notified calls fail with ENOSYS')
 })
+
+t0(r.title('LISTEN_FDS: socket-activation fds reach the container with LISTEN_FDS/LISTEN_PID=1'), (t) => {
+  const b = env.bundle('listen', (s) => { s.process!.args = ['sh', '-c', 'echo $LISTEN_FDS $LISTEN_PID; ls /proc/self/fd | sort -n | tr "\\n" " "'] })
+  const out = spawnSync('sh', ['-c', `exec 3</dev/null 4</dev/null 5</dev/null; LISTEN_FDS=2 ${tsrunBin} --root ${env.root} run --bundle ${b} listen`], { encoding: 'utf8' })
+  t.is(out.status, 0, out.stderr)
+  t.is(out.stdout.trim(), '2 1\n0 1 2 3 4 5', 'fds 3 and 4 passed, 5 not (5 is the fd ls opens)')
+})
