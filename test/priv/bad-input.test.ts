@@ -1,6 +1,6 @@
 // Bad input: one clear line, exit 1, and nothing left behind (state dir, cgroup, mount, process).
 import test from 'ava'
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { cgroupLeftovers, errorMsg, processesIn, makeEnv, mountsMentioning, requires, rootReason, type Env } from './harness'
 
@@ -72,4 +72,17 @@ t0(r.title('a failing mount op is reported by op index and errno'), (t) => {
   const b = env.bundle('badmnt', (s) => { s.mounts!.push({ destination: '/mnt', type: 'nosuchfs', source: 'none' }) })
   fails(t, ['create', '--bundle', b, 'badmnt'], /^tsrun create failed: unable to start container process: op \d+ \(mount nosuchfs on \/mnt\): ENODEV: no such device$/)
   assertNothingLeft(t, 'badmnt', b)
+})
+
+t0(r.title('--log FILE --log-format json: one logrus JSON line in the file, the plain message on stderr'), (t) => {
+  const log = join(env.dir, 'log.json')
+  const out = env.run(['--log', log, '--log-format=json', 'state', 'nosuch'])
+  t.is(out.status, 1)
+  t.is(out.stderr, 'container does not exist\n')
+  const lines = readFileSync(log, 'utf8').trim().split('\n')
+  t.is(lines.length, 1)
+  const entry = JSON.parse(lines[0]!) as { level: string; msg: string; time: string }
+  t.is(entry.level, 'error')
+  t.is(entry.msg, 'container does not exist')
+  t.false(Number.isNaN(Date.parse(entry.time)))
 })
