@@ -16,8 +16,8 @@ import { signalProcess } from '../sys/process'
 import { ERR, TsrunError } from '../errors'
 import { log } from '../log/logger'
 import type { Spec } from '../spec'
-import { compileSeccomp } from '../seccomp'
 import { checkHelper, helperPath } from './helper-binary'
+import { compileSeccompLazily } from './seccomp-agent'
 import { launch, type Launched } from './launch'
 import { terminalSetup } from './terminal'
 import { sendToSeccompAgent } from './seccomp-agent'
@@ -96,7 +96,7 @@ export function createContainer(opts: CreateOptions): Created {
         bundle: bundle.dir, rootfs: bundle.rootfs, noPivot: o.noPivot, preserveFds: o.preserveFds, wait: o.wait,
         cgroupFd: cloneFd !== undefined, capLastCap: host.capLastCap,
         mountFacts: { sourceKind, cgroup: cgroupMountFacts(cgroupPath) },
-        seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, host.arch) : undefined,
+        seccomp: spec.linux?.seccomp ? compileSeccompLazily(spec.linux.seccomp, host.arch) : undefined,
         home: homeFor(bundle.rootfs, spec.process?.user.uid ?? 0), createHooks: hasHooks(spec.hooks, CREATE_HOOKS),
         warn,
       })

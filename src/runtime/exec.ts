@@ -8,10 +8,10 @@ import { pidfdOpen, signalProcess } from '../sys/process'
 import { checkTransition } from '../state/transitions'
 import { TsrunError } from '../errors'
 import { log } from '../log/logger'
-import { compileSeccomp } from '../seccomp'
 import { homeFor } from '../bundle/passwd'
 import { loadContainer } from './container'
 import { checkHelper, helperPath } from './helper-binary'
+import { compileSeccompLazily } from './seccomp-agent'
 import { launch, reaped } from './launch'
 import { cgroupManager } from './cgroup'
 import { writePidFile } from './create'
@@ -59,7 +59,7 @@ export async function execProcess(o: ExecOptions): Promise<number> {
     const plan = planExec(o.process, {
       namespaces: (spec.linux?.namespaces ?? []).map((n) => n.type), wait: !o.detach, cgroupFd: cgFd !== undefined,
       preserveFds: o.preserveFds, capLastCap: host.capLastCap,
-      seccomp: spec.linux?.seccomp ? compileSeccomp(spec.linux.seccomp, host.arch) : undefined,
+      seccomp: spec.linux?.seccomp ? compileSeccompLazily(spec.linux.seccomp, host.arch) : undefined,
       home: homeFor(c.record.rootfs, o.process.user.uid), warn: (m) => log.warn(m),
     })
     const launched = launch({

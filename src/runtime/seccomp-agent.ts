@@ -1,4 +1,4 @@
-// SCMP_ACT_NOTIFY: hand the notify fd and the container process state to linux.seccomp.listenerPath.
+// Seccomp at run time: the compiler loaded only for configs that have a filter, and SCMP_ACT_NOTIFY: hand the notify fd and the container process state to linux.seccomp.listenerPath.
 import { closeSync } from 'node:fs'
 import { connectUnix, sendWithFds } from '../sys/socket'
 import { TsrunError } from '../errors'
@@ -18,4 +18,10 @@ export function sendToSeccompAgent(listenerPath: string, metadata: string | unde
   } finally {
     closeSync(sock)
   }
+}
+
+/** compileSeccomp, loaded on first use (most of it is syscall tables: configs without seccomp never parse it). */
+export function compileSeccompLazily(...args: Parameters<typeof import('../seccomp').compileSeccomp>): ReturnType<typeof import('../seccomp').compileSeccomp> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../seccomp') as typeof import('../seccomp')).compileSeccomp(...args)
 }

@@ -1,5 +1,5 @@
 import { SeccompError } from './seccomp-error'
-import { SYSCALL_TABLES, type SyscallTable, type SyscallTableName } from './tables/index'
+import { syscallTable, type SyscallTable, type SyscallTableName } from './tables/index'
 
 /** x32 system calls arrive on x86_64 (same AUDIT_ARCH) with this bit set in nr. */
 export const X32_SYSCALL_BIT = 0x40000000
@@ -101,5 +101,5 @@ export function nativeArch(hostArch: string): ArchInfo {
 }
 
 export function archTable(info: ArchInfo): SyscallTable {
-  return SYSCALL_TABLES[info.tableName]
+  return syscallTable(info.tableName)
 }
