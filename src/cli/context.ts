@@ -21,3 +21,13 @@ export function intFlag(v: unknown, name: string, dflt = 0): number {
   if (typeof v !== 'string' || !/^\d+$/.test(v) || !Number.isSafeInteger(n)) throw new TsrunError(`invalid value "${String(v)}" for flag --${name}`)
   return n
 }
+
+/** `--systemd-cgroup` needs systemd, which tsrun does not drive yet: say so rather than use cgroupfs silently. */
+export function checkCgroupDriver(ctx: CliContext): void {
+  if (ctx.global['systemd-cgroup'] !== true) return
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const running = (require('node:fs') as typeof import('node:fs')).existsSync('/run/systemd/system')
+  throw new TsrunError(running
+    ? '--systemd-cgroup: the systemd cgroup driver is not supported by tsrun yet; use the cgroupfs driver'
+    : 'systemd not running on this host, cannot use systemd cgroups manager')
+}

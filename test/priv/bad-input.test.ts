@@ -86,3 +86,9 @@ t0(r.title('--log FILE --log-format json: one logrus JSON line in the file, the 
   t.is(entry.msg, 'container does not exist')
   t.false(Number.isNaN(Date.parse(entry.time)))
 })
+
+t0(r.title('--systemd-cgroup without systemd is refused clearly'), (t) => {
+  const b = env.bundle('sdcg', (s) => { s.process!.args = ['true'] })
+  fails(t, ['--systemd-cgroup', 'create', '--bundle', b, 'sdcg'], /systemd/)
+  assertNothingLeft(t, 'sdcg', b)
+})
