@@ -19,7 +19,7 @@ import { join } from 'node:path'
 import { BENCH_DIR, OUT_DIR, REPO, buildTools, checkPrereqs, launcherNode, makeWorld, runtimes, snapshotTsrun } from './lib/env.mjs'
 import { cleanupAll } from './lib/cleanup.mjs'
 import {
-  concurrentScenarios, cycleScenario, execScenario, runScenario, scaleScenario, seccompScenarios, startServices,
+  concurrentScenarios, cycleScenario, execScenario, preflight, runScenario, scaleScenario, seccompScenarios, startServices,
   stateMissingScenario, stateRunningScenario, stopServices, versionScenario,
 } from './lib/scenarios.mjs'
 import { cpuProfile, setTsrunDir, startupLadder, straceSummaries, toolVersions, verbTimelines } from './lib/phases.mjs'
@@ -51,7 +51,7 @@ const only = typeof opt('only') === 'string' ? opt('only').split(',') : undefine
 const want = (g) => !only || only.includes(g)
 const plan = quick
   ? { quick, rounds: 4, warmup: 1, seccompRounds: 2, seccompCalls: 200000, concurrency: [1, 4, 16], concRounds: 2, concRounds16: 1, scaleLevels: [0, 50], scaleRounds: 3 }
-  : { quick, rounds: 15, warmup: 2, seccompRounds: 5, seccompCalls: 1000000, concurrency: [1, 4, 16], concRounds: 5, concRounds16: 4, scaleLevels: [0, 100, 500], scaleRounds: 7 }
+  : { quick, rounds: 15, warmup: 2, seccompRounds: 5, seccompCalls: 1000000, concurrency: [1, 4, 16], concRounds: 5, concRounds16: 4, scaleLevels: [0, 100, 500], scaleRounds: 9 }
 if (typeof opt('rounds') === 'string') plan.rounds = Math.max(1, Number(opt('rounds')))
 if (typeof opt('scale') === 'string') plan.scaleLevels = opt('scale').split(',').map(Number).filter((x) => x >= 0).sort((a, b) => a - b)
 const writeDocs = opt('no-docs') ? false : opt('docs') ? true : !quick && !only
@@ -83,31 +83,32 @@ async function main() {
   const tsrun = ctx.rts.find((r) => r.name === 'tsrun')
   log(`${quick ? 'quick' : 'full'} run: ${ctx.rts.map((r) => r.name).join(', ')}; temp ${ctx.world.tmp}; cgroups under /${ctx.world.cgroupParent}`)
 
+  preflight(ctx)
   const R = {}
-  const step = (name, fn) => {
+  const step = async (name, fn) => {
     if (interrupted) return undefined
     const t = Date.now()
     log(`${name}…`)
-    const r = fn()
+    const r = await fn()
     log(`${name}: ${((Date.now() - t) / 1000).toFixed(1)} s`)
     return r
   }
-  if (want('version')) R.version = step('version', () => versionScenario(ctx))
-  if (want('state')) R['state-missing'] = step('state (missing)', () => stateMissingScenario(ctx))
+  if (want('version')) R.version = await step('version', () => versionScenario(ctx))
+  if (want('state')) R['state-missing'] = await step('state (missing)', () => stateMissingScenario(ctx))
   if (want('state') || want('exec') || want('phases') || want('experiments')) {
-    const up = step('services (run -d)', () => startServices(ctx))
+    const up = await step('services (run -d)', () => startServices(ctx))
     try {
-      if (want('state')) R['state-running'] = step('state (running)', () => stateRunningScenario(ctx, up))
-      if (want('exec')) R.exec = step('exec', () => execScenario(ctx, up))
+      if (want('state')) R['state-running'] = await step('state (running)', () => stateRunningScenario(ctx, up))
+      if (want('exec')) R.exec = await step('exec', () => execScenario(ctx, up))
       if (want('phases') && tsrun) {
         R.phases = {}
-        R.phases.ladder = step('phases: start-up ladder', () => startupLadder(ctx, tsrun, up.tsrun))
-        R.phases.timelines = step('phases: verb landmarks', () => verbTimelines(ctx, tsrun, up.tsrun))
+        R.phases.ladder = await step('phases: start-up ladder', () => startupLadder(ctx, tsrun, up.tsrun))
+        R.phases.timelines = await step('phases: verb landmarks', () => verbTimelines(ctx, tsrun, up.tsrun))
         const t = Date.now()
         log('phases: cpu profile…')
         R.phases.profile = await cpuProfile(ctx, tsrun)
         log(`phases: cpu profile: ${((Date.now() - t) / 1000).toFixed(1)} s`)
-        R.phases.strace = step('phases: strace', () => straceSummaries(ctx, tsrun))
+        R.phases.strace = await step('phases: strace', () => straceSummaries(ctx, tsrun))
       }
       if (want('experiments') && tsrun) {
         const t = Date.now()
@@ -119,15 +120,15 @@ async function main() {
       stopServices(ctx, up)
     }
   }
-  if (want('run')) R.run = step('run', () => runScenario(ctx))
-  if (want('cycle')) R.cycle = step('cycle', () => cycleScenario(ctx))
+  if (want('run')) R.run = await step('run', () => runScenario(ctx))
+  if (want('cycle')) R.cycle = await step('cycle', () => cycleScenario(ctx))
   if (want('podman') && ctx.world.hasPodman) {
-    R.podman = step('podman config', () => runScenario(ctx, 'podman'))
-    R['podman-nnp'] = step('podman config + noNewPrivileges', () => runScenario(ctx, 'podmanNnp'))
+    R.podman = await step('podman config', () => runScenario(ctx, 'podman'))
+    R['podman-nnp'] = await step('podman config + noNewPrivileges', () => runScenario(ctx, 'podmanNnp'))
   }
-  if (want('seccomp')) R.seccomp = step('seccomp getppid', () => seccompScenarios(ctx))
-  if (want('concurrent')) R.concurrent = step('concurrent', () => concurrentScenarios(ctx))
-  if (want('scale')) R.scale = step('scale', () => scaleScenario(ctx))
+  if (want('seccomp')) R.seccomp = await step('seccomp getppid', () => seccompScenarios(ctx))
+  if (want('concurrent')) R.concurrent = await step('concurrent', () => concurrentScenarios(ctx))
+  if (want('scale')) R.scale = await step('scale', () => scaleScenario(ctx))
   R.targets = targets(R)
   return R
 }
@@ -145,8 +146,8 @@ try {
   }
 }
 if (failed) {
-  console.error(`bench: ${failed.stack ?? failed}`)
-  process.exit(1)
+  console.error(failed.interrupted ? `bench: ${failed.message}` : `bench: ${failed.stack ?? failed}`)
+  process.exit(failed.interrupted ? 130 : 1)
 }
 
 const now = new Date()

@@ -283,6 +283,16 @@ int run_op(struct ctx *c, const struct op *op) {
   case OP_OPEN_PTY:
     if ((fd = fd_arg(c, A(OPEN_PTY_SOCKET).i)) < 0) { errno = EBADF; return -1; }
     return open_pty(c, fd, A(OPEN_PTY_ROWS).u, A(OPEN_PTY_COLS).u, (int)A(OPEN_PTY_CONSOLE).u);
+  case OP_MOUNT_SETATTR: return mount_setattr_op(c, A(MOUNT_SETATTR_PATH).s, A(MOUNT_SETATTR_MODE).u, A(MOUNT_SETATTR_RECURSIVE).u, A(MOUNT_SETATTR_ATTRSET).q, A(MOUNT_SETATTR_ATTRCLR).q, A(MOUNT_SETATTR_PROPAGATION).q);
+  case OP_OPEN_TREE: return open_tree_op(c, A(OPEN_TREE_SOURCE).s, A(OPEN_TREE_REC).u, A(OPEN_TREE_UIDMAP).s, A(OPEN_TREE_GIDMAP).s, A(OPEN_TREE_SLOT).u);
+  case OP_MOVE_TREE: return move_tree_op(c, A(MOVE_TREE_SLOT).u, A(MOVE_TREE_DEST).s, A(MOVE_TREE_CREATE).u);
+  case OP_MOUNT_COPYUP: return mount_copyup_op(c, A(MOUNT_COPYUP_DEST).s, A(MOUNT_COPYUP_FLAGS).q, A(MOUNT_COPYUP_DATA).s);
+  case OP_MASK_SHARED: return mask_op(c, A(MASK_SHARED_PATH).s);
+  case OP_SCHED_SETATTR: return sched_setattr_op(A(SCHED_SETATTR_POLICY).u, A(SCHED_SETATTR_FLAGS).q, A(SCHED_SETATTR_NICE).i, A(SCHED_SETATTR_PRIORITY).u, A(SCHED_SETATTR_RUNTIME).q, A(SCHED_SETATTR_DEADLINE).q, A(SCHED_SETATTR_PERIOD).q);
+  case OP_IOPRIO_SET: return ioprio_set_op(A(IOPRIO_SET_IOPRIO).u);
+  case OP_SET_AFFINITY: return affinity_op(A(SET_AFFINITY_MASK).b.p, A(SET_AFFINITY_MASK).b.n);
+  case OP_PERSONALITY: return personality_op(A(PERSONALITY_PERSONA).u);
+  case OP_SET_MEMPOLICY: return mempolicy_op(A(SET_MEMPOLICY_MODE).u, A(SET_MEMPOLICY_NODES).b.p, A(SET_MEMPOLICY_NODES).b.n);
   }
   errno = ENOSYS;
   return -1;

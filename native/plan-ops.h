@@ -6,8 +6,8 @@
 #define TSRUN_PROTOCOL_VERSION 1
 #define TSRUN_PROTOCOL_MAGIC 0x5453524eu
 #define TSRUN_OP_INDEX_PROTOCOL 0xffffffffu
-#define TSRUN_MAX_FIELDS 6
-#define TSRUN_MAX_OP 35
+#define TSRUN_MAX_FIELDS 7
+#define TSRUN_MAX_OP 45
 
 /* messages: u32 type, u32 a, u32 b, payload */
 #define MSG_PLAN 1
@@ -54,6 +54,16 @@ enum tsrun_op {
   OP_READONLY_PATH = 33,
   OP_SET_DUMPABLE = 34,
   OP_OPEN_PTY = 35,
+  OP_MOUNT_SETATTR = 36,
+  OP_OPEN_TREE = 37,
+  OP_MOVE_TREE = 38,
+  OP_MOUNT_COPYUP = 39,
+  OP_MASK_SHARED = 40,
+  OP_SCHED_SETATTR = 41,
+  OP_IOPRIO_SET = 42,
+  OP_SET_AFFINITY = 43,
+  OP_PERSONALITY = 44,
+  OP_SET_MEMPOLICY = 45,
 };
 
 /* field indexes per op */
@@ -123,6 +133,36 @@ enum tsrun_op {
 #define OPEN_PTY_ROWS 1
 #define OPEN_PTY_COLS 2
 #define OPEN_PTY_CONSOLE 3
+#define MOUNT_SETATTR_PATH 0
+#define MOUNT_SETATTR_MODE 1
+#define MOUNT_SETATTR_RECURSIVE 2
+#define MOUNT_SETATTR_ATTRSET 3
+#define MOUNT_SETATTR_ATTRCLR 4
+#define MOUNT_SETATTR_PROPAGATION 5
+#define OPEN_TREE_SOURCE 0
+#define OPEN_TREE_REC 1
+#define OPEN_TREE_UIDMAP 2
+#define OPEN_TREE_GIDMAP 3
+#define OPEN_TREE_SLOT 4
+#define MOVE_TREE_SLOT 0
+#define MOVE_TREE_DEST 1
+#define MOVE_TREE_CREATE 2
+#define MOUNT_COPYUP_DEST 0
+#define MOUNT_COPYUP_FLAGS 1
+#define MOUNT_COPYUP_DATA 2
+#define MASK_SHARED_PATH 0
+#define SCHED_SETATTR_POLICY 0
+#define SCHED_SETATTR_FLAGS 1
+#define SCHED_SETATTR_NICE 2
+#define SCHED_SETATTR_PRIORITY 3
+#define SCHED_SETATTR_RUNTIME 4
+#define SCHED_SETATTR_DEADLINE 5
+#define SCHED_SETATTR_PERIOD 6
+#define IOPRIO_SET_IOPRIO 0
+#define SET_AFFINITY_MASK 0
+#define PERSONALITY_PERSONA 0
+#define SET_MEMPOLICY_MODE 0
+#define SET_MEMPOLICY_NODES 1
 
 /* field kinds per op: u=u32 i=i32 q=u64 s=string v=string vector b=bytes f=fd index a=u32 vector */
 static const char *const tsrun_op_fields[TSRUN_MAX_OP + 1] = {
@@ -161,6 +201,16 @@ static const char *const tsrun_op_fields[TSRUN_MAX_OP + 1] = {
   [OP_READONLY_PATH] = "s",
   [OP_SET_DUMPABLE] = "u",
   [OP_OPEN_PTY] = "fuuu",
+  [OP_MOUNT_SETATTR] = "suuqqq",
+  [OP_OPEN_TREE] = "sussu",
+  [OP_MOVE_TREE] = "usu",
+  [OP_MOUNT_COPYUP] = "sqs",
+  [OP_MASK_SHARED] = "s",
+  [OP_SCHED_SETATTR] = "uqiuqqq",
+  [OP_IOPRIO_SET] = "u",
+  [OP_SET_AFFINITY] = "b",
+  [OP_PERSONALITY] = "u",
+  [OP_SET_MEMPOLICY] = "ub",
 };
 
 static const char *const tsrun_op_names[TSRUN_MAX_OP + 1] = {
@@ -199,6 +249,16 @@ static const char *const tsrun_op_names[TSRUN_MAX_OP + 1] = {
   [OP_READONLY_PATH] = "READONLY_PATH",
   [OP_SET_DUMPABLE] = "SET_DUMPABLE",
   [OP_OPEN_PTY] = "OPEN_PTY",
+  [OP_MOUNT_SETATTR] = "MOUNT_SETATTR",
+  [OP_OPEN_TREE] = "OPEN_TREE",
+  [OP_MOVE_TREE] = "MOVE_TREE",
+  [OP_MOUNT_COPYUP] = "MOUNT_COPYUP",
+  [OP_MASK_SHARED] = "MASK_SHARED",
+  [OP_SCHED_SETATTR] = "SCHED_SETATTR",
+  [OP_IOPRIO_SET] = "IOPRIO_SET",
+  [OP_SET_AFFINITY] = "SET_AFFINITY",
+  [OP_PERSONALITY] = "PERSONALITY",
+  [OP_SET_MEMPOLICY] = "SET_MEMPOLICY",
 };
 
 static const char *const tsrun_op_field_names[TSRUN_MAX_OP + 1][TSRUN_MAX_FIELDS ? TSRUN_MAX_FIELDS : 1] = {
@@ -237,6 +297,16 @@ static const char *const tsrun_op_field_names[TSRUN_MAX_OP + 1][TSRUN_MAX_FIELDS
   [OP_READONLY_PATH] = {"path"},
   [OP_SET_DUMPABLE] = {"on"},
   [OP_OPEN_PTY] = {"socket", "rows", "cols", "console"},
+  [OP_MOUNT_SETATTR] = {"path", "mode", "recursive", "attrSet", "attrClr", "propagation"},
+  [OP_OPEN_TREE] = {"source", "rec", "uidMap", "gidMap", "slot"},
+  [OP_MOVE_TREE] = {"slot", "dest", "create"},
+  [OP_MOUNT_COPYUP] = {"dest", "flags", "data"},
+  [OP_MASK_SHARED] = {"path"},
+  [OP_SCHED_SETATTR] = {"policy", "flags", "nice", "priority", "runtime", "deadline", "period"},
+  [OP_IOPRIO_SET] = {"ioprio"},
+  [OP_SET_AFFINITY] = {"mask"},
+  [OP_PERSONALITY] = {"persona"},
+  [OP_SET_MEMPOLICY] = {"mode", "nodes"},
 };
 
 #endif

@@ -48,7 +48,7 @@ int mkdir_in_root(struct ctx *c, const char *path, uint32_t mode) {
 
 /* Open the parent directory of path inside the root; *name points at the last component. */
 int root_parent(struct ctx *c, const char *path, const char **name) {
-  static char dir[4096];
+  char dir[4096]; /* not static: mkdir_in_root below calls back into root_parent */
   const char *slash = strrchr(path, '/');
   if (!slash) { *name = path; return root_open(c, ".", O_PATH | O_DIRECTORY); }
   size_t n = (size_t)(slash - path);

@@ -33,6 +33,8 @@ struct ctx {
   int fds[MAX_FDS];  /* fds received with the plan, by index */
   int nfds;
   int rootfd;        /* directory the *_IN_ROOT ops resolve against */
+  int trees[16];     /* TREE_SLOTS: detached mounts from OPEN_TREE, waiting for MOVE_TREE (0: none) */
+  int mask_dir;      /* the read-only tmpfs shared by masked directories (0: not mounted yet) */
   char exec_path[4096];
 };
 
@@ -55,5 +57,20 @@ int root_open(struct ctx *c, const char *path, int oflags);
 int root_open_create(struct ctx *c, const char *path, int create, int *made);
 int root_parent(struct ctx *c, const char *path, const char **name);
 int mkdir_in_root(struct ctx *c, const char *path, uint32_t mode);
+
+/* mounts.c */
+#define TREE_SLOTS 16
+int mount_setattr_op(struct ctx *c, const char *path, uint32_t mode, uint32_t recursive, uint64_t set, uint64_t clr, uint64_t prop);
+int open_tree_op(struct ctx *c, const char *source, uint32_t rec, const char *uidmap, const char *gidmap, uint32_t slot);
+int move_tree_op(struct ctx *c, uint32_t slot, const char *dest, uint32_t create);
+int mount_copyup_op(struct ctx *c, const char *dest, uint64_t flags, const char *data);
+int mask_op(struct ctx *c, const char *path);
+
+/* process.c */
+int sched_setattr_op(uint32_t policy, uint64_t flags, int32_t nice, uint32_t prio, uint64_t runtime, uint64_t deadline, uint64_t period);
+int ioprio_set_op(uint32_t ioprio);
+int affinity_op(const uint8_t *mask, uint32_t len);
+int personality_op(uint32_t persona);
+int mempolicy_op(uint32_t mode, const uint8_t *nodes, uint32_t len);
 
 #endif

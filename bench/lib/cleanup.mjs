@@ -65,7 +65,8 @@ export function removeCgroups(parent) {
 
 /** Delete every container in each runtime's root (runtime's own list, then delete -f). */
 export function deleteAllContainers(tools, rts, tmp) {
-  for (const rt of rts) {
+  const all = rts.flatMap((rt) => [rt, ...(rt.extraRoots ?? []).map((root) => ({ ...rt, root, cmd: (...a) => [rt.bin, '--root', root, ...a] }))])
+  for (const rt of all) {
     const ids = listIds(rt)
     if (!ids.length) continue
     // batches of 40 delete calls per cbench invocation
@@ -92,8 +93,9 @@ export function listIds(rt) {
 }
 
 export function cleanupAll(ctx) {
-  const { tools, rts, world } = ctx
-  if (!world) return
+  const { tools, rts = [], world } = ctx
+  if (!world || ctx.cleaned) return
+  ctx.cleaned = true
   try { deleteAllContainers(tools, rts, world.tmp) } catch (e) { log(`cleanup: ${e.message}`) }
   const left = removeCgroups(world.cgroupParent)
   if (left.length) log(`cleanup: could not remove ${left.length} cgroup dir(s), e.g. ${left[0]}`)

@@ -143,14 +143,14 @@ export function makeWorld(tools) {
     podman: podmanBase ? () => clone(podmanBase) : undefined,
     podmanNnp: podmanBase ? () => ({ ...clone(podmanBase), process: { ...clone(podmanBase.process), noNewPrivileges: true } }) : undefined,
   }
-  /** Write DIR/config.json for a new container of runtime RT; returns the bundle dir. */
-  const bundle = (rt, slot, variant, arg) => {
+  /** Write DIR/config.json for a new container of runtime RT (cgroup under /<parent>[/SUB]/); returns the bundle dir. */
+  const bundle = (rt, slot, variant, arg, sub) => {
     const dir = join(tmp, 'bundles', `${rt}-${slot}`)
     mkdirSync(dir, { recursive: true })
     const make = variants[variant]
     if (!make) throw new Error(`bundle variant ${variant} unavailable`)
     const c = make(arg)
-    c.linux.cgroupsPath = `/${cgroupParent}/${rt}-${++seq}`
+    c.linux.cgroupsPath = sub ? `/${cgroupParent}/${sub}/${rt}-${++seq}` : `/${cgroupParent}/${rt}-${++seq}`
     writeFileSync(join(dir, 'config.json'), JSON.stringify(c))
     return dir
   }

@@ -50,7 +50,7 @@ export async function startupExperiments(ctx, tsrun) {
     }],
   ]
   for (const [id, job] of verbs) {
-    out[id] = measure(ctx, {
+    out[id] = await measure(ctx, {
       id: `exp ${id}`, title: `experiments: ${id}`, rounds: ctx.plan.quick ? ctx.plan.rounds : Math.min(ctx.plan.rounds, 11), warmup: 2, members, ref: 'node -e 0',
       make: (mm, r) => {
         if (!mm.argv) return { steps: [[node, '-e', '0']], value: (res) => res.steps[0].wallMs, cpu: (res) => res.steps[0].cpuMs }

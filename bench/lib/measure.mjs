@@ -1,18 +1,19 @@
 // Round-robin measurement and its summary (medians, per-round ratios).
 import { join } from 'node:path'
-import { cbench, log, median, quantile, rotation, tail } from './util.mjs'
+import { cbench, log, median, quantile, rotation, tail, tick } from './util.mjs'
 
 /**
  * Run `rounds` measured rounds (after `warmup` unmeasured ones); in round r the members run in the
  * order rotation(members, r). make(member, r) → { steps, opts?, expect?: number[] (exit per step, default 0),
  * value?(res) → number (default: sum of step walls), extra?(res) → object }.
  */
-export function measure(ctx, spec) {
+export async function measure(ctx, spec) {
   const { id, members, rounds, warmup = 0 } = spec
   const samples = []
   const errors = {}
   for (let r = 0; r < warmup + rounds; r++) {
     for (const m of rotation(members, r)) {
+      await tick() // let SIGINT/SIGTERM handlers run between calls
       const job = spec.make(m, r)
       if (!job) continue
       const errFile = join(ctx.world.tmp, 'logs', `${id}-${m.name}.err`.replace(/[^\w.-]+/g, '_'))
@@ -25,6 +26,7 @@ export function measure(ctx, spec) {
           if (!problem && s.exit !== (expect[i] ?? 0)) problem = `step ${i} (${job.steps[i].slice(0, 4).join(' ')}…) exit ${s.exit}: ${tail(errFile, 3)}`
         })
       } catch (e) {
+        if (e.interrupted) throw e
         problem = e.message
       }
       let value = NaN

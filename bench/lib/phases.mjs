@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path'
 import { measure } from './measure.mjs'
 import { BENCH_DIR, OUT_DIR, REPO } from './env.mjs'
-import { cbench, childEnv, log, median, which } from './util.mjs'
+import { cbench, childEnv, log, median, tick, which } from './util.mjs'
 
 const HOOK = join(BENCH_DIR, 'lib', 'phase-hook.cjs')
 // the private copy of the build (env.mjs snapshotTsrun); set by setTsrunDir
@@ -56,7 +56,7 @@ export function startupLadder(ctx, tsrun, runningId) {
 }
 
 /** Landmarks inside create/start/delete/state/exec of tsrun (node -r phase-hook.cjs dist/tsrun.js …). */
-export function verbTimelines(ctx, tsrun, runningId) {
+export async function verbTimelines(ctx, tsrun, runningId) {
   const dir = join(ctx.world.tmp, 'hook')
   mkdirSync(dir, { recursive: true })
   const flags = launcherFlags()
@@ -64,6 +64,7 @@ export function verbTimelines(ctx, tsrun, runningId) {
   const byVerb = {}
   const rounds = Math.max(3, Math.min(ctx.plan.rounds, 10))
   for (let r = 0; r < rounds + 1; r++) {
+    await tick()
     for (const f of readdirSync(dir)) rmSync(join(dir, f))
     const b = ctx.world.bundle('tsrun', 'timeline', 'true')
     const id = `timeline-${r}`
@@ -77,6 +78,7 @@ export function verbTimelines(ctx, tsrun, runningId) {
     try {
       res = cbench(ctx.tools.cbench, steps, { env: { TSRUN_BENCH_HOOK_DIR: dir }, err: join(ctx.world.tmp, 'logs', 'timeline.err') })
     } catch (e) {
+      if (e.interrupted) throw e
       log(`timeline: ${e.message}`)
       continue
     }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { measure, summarize } from './measure.mjs'
 import { rtCall } from './env.mjs'
-import { cbench, log, median, rotation, tail } from './util.mjs'
+import { cbench, log, median, rotation, tail, tick } from './util.mjs'
 
 const NODE_REF = 'node -e 0'
 
@@ -27,6 +27,24 @@ export function stateMissingScenario(ctx) {
     members: [...ctx.rts, nodeRef(ctx)],
     make: (m) => (m.ref ? { steps: [m.argv] } : { steps: [m.cmd('state', 'bench-missing')], expect: [1] }),
   })
+}
+
+/**
+ * Can each runtime run the benchmark bundle at all? A runtime that cannot is dropped (runc, crun) or
+ * stops the run (tsrun: a broken build would only produce a table of failures).
+ */
+export function preflight(ctx) {
+  const ok = []
+  for (const rt of ctx.rts) {
+    const dir = ctx.world.bundle(rt.name, 'preflight', 'true')
+    const err = join(ctx.world.tmp, 'logs', `${rt.name}-preflight.err`)
+    const r = cbench(ctx.tools.cbench, [rt.cmd('run', '--bundle', dir, 'preflight')], { crunNs: rt.crunNs, err })
+    if (r.steps[0].exit === 0) { ok.push(rt); continue }
+    const why = `${rt.name} cannot run the benchmark bundle (exit ${r.steps[0].exit}): ${tail(err, 3)}`
+    if (rt.name === 'tsrun') throw new Error(`${why}\n(is the build current and working? \`npm run build\`)`)
+    log(`${why}: skipped`)
+  }
+  ctx.rts = ok
 }
 
 /** A long-running container per runtime (`run -d`, sleep) for state and exec; returns the ids per runtime. */
@@ -99,7 +117,7 @@ export function cycleScenario(ctx) {
 }
 
 /** ns per getppid() inside a container, without and with docker's default seccomp profile; `host` = no container. */
-export function seccompScenarios(ctx) {
+export async function seccompScenarios(ctx) {
   const { seccompRounds: rounds, seccompCalls: n } = ctx.plan
   const out = []
   for (const [variant, id, title] of [
@@ -108,7 +126,7 @@ export function seccompScenarios(ctx) {
   ]) {
     if (variant === 'getppidDocker' && !ctx.world.hasDocker) continue
     const host = { name: 'host', crunNs: false, ref: true }
-    out.push(measure(ctx, {
+    out.push(await measure(ctx, {
       id, title, unit: 'ns/call', rounds, warmup: 1, members: [...ctx.rts, host],
       make: (m, r) => {
         const outFile = join(ctx.world.tmp, 'out', `${id}-${m.name}-${r}.txt`)
@@ -129,11 +147,11 @@ export function seccompScenarios(ctx) {
 }
 
 /** N containers (`run /bin/true`) started at once; value = wall until the last one is done. */
-export function concurrentScenarios(ctx) {
+export async function concurrentScenarios(ctx) {
   const out = []
   for (const n of ctx.plan.concurrency) {
     const rounds = n >= 16 ? ctx.plan.concRounds16 : ctx.plan.concRounds
-    out.push(measure(ctx, {
+    out.push(await measure(ctx, {
       id: `concurrent-${n}`, title: `${n} × \`run /bin/true\` at once`, rounds, warmup: 1, members: ctx.rts, n,
       make: (m, r) => ({
         steps: Array.from({ length: n }, (_, i) => m.cmd('run', '--bundle', ctx.world.bundle(m.name, `par${i}`, 'true'), `par${n}-${r}-${i}`)),
@@ -150,7 +168,14 @@ export function concurrentScenarios(ctx) {
  * Create time with 0, 100, 500 … created-but-not-started containers in the runtime's root (all three
  * runtimes are populated to the same level, then measured round-robin: create a probe container, delete it).
  */
-export function scaleScenario(ctx) {
+/** The same runtime with a second, always empty state root (for same-round comparisons). */
+function empty(rt) {
+  const root = `${rt.root}-empty`
+  rt.extraRoots = [root]
+  return { ...rt, name: `${rt.name} (empty root)`, empty: true, root, cmd: (...args) => [rt.bin, '--root', root, ...args] }
+}
+
+export async function scaleScenario(ctx) {
   const levels = ctx.plan.scaleLevels
   const rounds = ctx.plan.scaleRounds
   const have = Object.fromEntries(ctx.rts.map((r) => [r.name, 0]))
@@ -163,12 +188,13 @@ export function scaleScenario(ctx) {
     let b = 0
     while (ctx.rts.some((rt) => have[rt.name] < level)) {
       for (const rt of rotation(ctx.rts, b++)) {
+        await tick()
         const k = Math.min(25, level - have[rt.name])
         if (k <= 0) continue
         const steps = []
         for (let i = 0; i < k; i++) {
           const idx = have[rt.name] + i
-          steps.push(rt.cmd('create', '--bundle', ctx.world.bundle(rt.name, `pop${idx}`, 'true'), `pop-${idx}`))
+          steps.push(rt.cmd('create', '--bundle', ctx.world.bundle(rt.name, `pop${idx}`, 'true', undefined, 'pop'), `pop-${idx}`))
         }
         const errFile = join(ctx.world.tmp, 'logs', `populate-${rt.name}.err`)
         const res = cbench(ctx.tools.cbench, steps, { crunNs: rt.crunNs, err: errFile })
@@ -184,12 +210,15 @@ export function scaleScenario(ctx) {
       }
     }
     log(`scale: ${level} containers per runtime (${((Date.now() - t0) / 1000).toFixed(0)} s)`)
-    results.push(measure(ctx, {
-      id: `scale-${level}`, title: `create with ${level} existing containers`, rounds, warmup: 1, members: ctx.rts, level,
+    // each runtime twice per round: in its populated root (cgroups next to the populated ones) and in an
+    // empty root (its own cgroup parent); the same-round ratio of the two is free of the machine's drift
+    const members = [...ctx.rts, ...ctx.rts.map((rt) => empty(rt))]
+    results.push(await measure(ctx, {
+      id: `scale-${level}`, title: `create with ${level} existing containers`, rounds, warmup: 1, members, level,
       make: (m, r) => {
-        const dir = ctx.world.bundle(m.name, 'probe', 'true')
+        const dir = ctx.world.bundle(m.name.replace(/ .*/, ''), m.empty ? 'probe-empty' : 'probe', 'true', undefined, m.empty ? 'empty' : 'pop')
         const id = `probe-${level}-${r}`
-        return { steps: [m.cmd('create', '--bundle', dir, id), m.cmd('delete', '-f', id)], value: (res) => res.steps[0].wallMs, extra: (res) => ({ deleteMs: res.steps[1].wallMs }) }
+        return { steps: [m.cmd('create', '--bundle', dir, id), m.cmd('delete', '-f', id)], value: (res) => res.steps[0].wallMs, cpu: (res) => res.steps[0].cpuMs, extra: (res) => ({ deleteMs: res.steps[1].wallMs }) }
       },
     }))
   }

@@ -50,7 +50,8 @@ export function cbench(bin, steps, opts = {}) {
     args.push(...s)
   })
   const r = spawnSync(bin, args, { encoding: 'utf8', env: { ...childEnv(), ...(opts.env ?? {}) }, maxBuffer: 16 << 20 })
-  if (r.status !== 0) throw new Error(`cbench failed (${r.status ?? r.signal}): ${r.stderr.trim()}`)
+  if (r.signal === 'SIGINT' || r.signal === 'SIGTERM') throw Object.assign(new Error(`interrupted (${r.signal})`), { interrupted: true })
+  if (r.status !== 0) throw new Error(`cbench failed (${r.status ?? r.signal}): ${(r.stderr ?? '').trim()}`)
   const out = { steps: [], totalMs: NaN }
   for (const line of r.stdout.split('\n')) {
     if (line.startsWith('total_ns=')) out.totalMs = Number(line.slice(9)) / 1e6
@@ -66,6 +67,9 @@ export function cbench(bin, steps, opts = {}) {
   }
   return out
 }
+
+/** Yield to the event loop (signal handlers run there). */
+export const tick = () => new Promise((resolve) => setImmediate(resolve))
 
 export function tail(path, lines = 5) {
   try {

@@ -165,6 +165,19 @@ s.test('seccomp: an SCMP_ACT_ERRNO rule with errnoRet is observed from inside; o
   t.is(r.stdout.replace(/\t/g, ' '), 'rc=1\nSeccomp: 2\nfine\n')
 })
 
+s.test('seccomp with noNewPrivileges false and no CAP_SYS_ADMIN in the process (as podman and docker configure it)', (t) => {
+  const r = s.sh('seccomp-nonnp', 'mkdir /tmp/x; echo "rc=$?"; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status', (sp) => {
+    sp.process!.noNewPrivileges = false
+    sp.linux!.seccomp = {
+      defaultAction: 'SCMP_ACT_ALLOW',
+      architectures: x86 as never,
+      syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }],
+    }
+  })
+  t.is(r.status, 0, describe('run', r))
+  t.is(r.stdout.replace(/\t/g, ' '), 'rc=1\nNoNewPrivs: 0\nSeccomp: 2\n')
+})
+
 s.test('seccomp: an errno rule with an argument condition only matches that argument', (t) => {
   // personality(0xffffffff) queries; block only personality(PER_LINUX32 = 8) with EPERM.
   const r = s.sh('seccomp-arg', 'linux32 true; echo "l32=$?"; linux64 true; echo "l64=$?"', (sp) => {

@@ -127,14 +127,14 @@ s.test('oomScoreAdj is written to /proc/self/oom_score_adj', (t) => {
 })
 
 s.runcDeviation('ioPriority is applied (spec 1.1)', 'ioPriority is ignored', (t) => {
-  const r = s.sh('ioprio', 'ionice', (sp) => { (sp.process as Record<string, unknown>).ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 } })
+  const r = s.sh('ioprio', 'ionice', (sp) => { (sp.process as unknown as Record<string, unknown>).ioPriority = { class: 'IOPRIO_CLASS_IDLE', priority: 0 } })
   t.is(r.status, 0, describe('run', r))
   t.regex(r.stdout, /^idle/)
 })
 
 s.runcDeviation('scheduler policy is applied (spec 1.1)', 'scheduler is ignored', (t) => {
   const r = s.sh('sched', 'grep -E "^policy" /proc/self/sched', (sp) => {
-    (sp.process as Record<string, unknown>).scheduler = { policy: 'SCHED_BATCH', nice: 5 }
+    (sp.process as unknown as Record<string, unknown>).scheduler = { policy: 'SCHED_BATCH', nice: 5 }
   })
   t.is(r.status, 0, describe('run', r))
   t.regex(r.stdout, /policy\s*:\s*3/) // SCHED_BATCH
@@ -157,7 +157,10 @@ s.test('terminal without --console-socket: create fails and leaves no container'
 })
 
 s.test('terminal: create sends the pty master over --console-socket; the process has it as its controlling tty', async (t) => {
-  if (consoleReceiverMissing) return t.pass(consoleReceiverMissing)
+  if (consoleReceiverMissing) {
+    t.pass(consoleReceiverMissing)
+    return
+  }
   const id = s.id('tty')
   const sock = join(s.scratch('tty'), 'console.sock')
   const received = consoleReceiver(sock)
@@ -174,7 +177,10 @@ s.test('terminal: create sends the pty master over --console-socket; the process
 })
 
 s.test('exec -t with --console-socket gives the exec process a terminal', async (t) => {
-  if (consoleReceiverMissing) return t.pass(consoleReceiverMissing)
+  if (consoleReceiverMissing) {
+    t.pass(consoleReceiverMissing)
+    return
+  }
   const id = s.id('exec-tty')
   s.started(t, id)
   const sock = join(s.scratch('exec-tty'), 'console.sock')

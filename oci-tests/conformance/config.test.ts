@@ -60,7 +60,7 @@ s.test('hostname without a private UTS namespace: create fails and leaves no con
 })
 
 s.runcDeviation('domainname is set in the new UTS namespace (spec 1.1)', 'domainname is ignored', (t) => {
-  t.is(s.checker(t, 'domainname', (sp) => { (sp as Record<string, unknown>).domainname = 'example.org' }).domainname, 'example.org')
+  t.is(s.checker(t, 'domainname', (sp) => { (sp as unknown as Record<string, unknown>).domainname = 'example.org' }).domainname, 'example.org')
 })
 
 // ---- mounts ----

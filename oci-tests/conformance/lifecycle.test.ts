@@ -46,7 +46,7 @@ s.test('create --pid-file writes the init pid without a newline, the same pid st
   t.is(r.status, 0, describe('create', r))
   const text = readFileSync(pidFile, 'utf8')
   t.regex(text, /^\d+$/)
-  t.is(Number(text), s.state(id)?.pid)
+  t.is(Number(text), s.state(id)?.pid ?? -1)
   t.true(alive(Number(text)))
   s.remove(id)
 })
@@ -412,7 +412,7 @@ s.test('exec -d --pid-file starts a detached process and writes its pid', (t) =>
   t.is(r.status, 0, describe('exec -d', r))
   const pid = Number(readFileSync(pidFile, 'utf8'))
   t.regex(readFileSync(pidFile, 'utf8'), /^\d+$/)
-  t.regex(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /^sleep\0001000/)
+  t.regex(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /^sleep\x001000/)
   s.remove(id)
 })
 

@@ -23,6 +23,8 @@ export interface CaseResult {
   /** declared as a runc 1.1 deviation */
   deviation: boolean
   ok: boolean
+  /** skipped (e.g. not root): reported as ok by TAP, counted as not passed here */
+  skipped?: boolean
   /** first line of the failure, when not ok */
   why?: string
 }
@@ -32,25 +34,41 @@ export function parseTap(tap: string): CaseResult[] {
   const lines = tap.split('\n')
   const results: CaseResult[] = []
   for (let i = 0; i < lines.length; i++) {
-    const m = /^(ok|not ok) \d+ - (?:[\w-]+ › )?([\w-]+): (.*?)(?: # SKIP.*)?$/.exec(lines[i]!)
+    const m = /^(ok|not ok) \d+ - (?:[\w-]+ › )?([\w-]+): (.*?)( # SKIP.*)?$/.exec(lines[i]!)
     if (!m) continue
-    const [, status, section, rest] = m as unknown as [string, string, string, string]
-    const r: CaseResult = { section, title: rest.replace(DEVIATION, ''), deviation: DEVIATION.test(rest), ok: status === 'ok' }
-    if (!r.ok) {
-      const diag: string[] = []
-      for (let j = i + 1; j < lines.length && /^\s/.test(lines[j]!); j++) diag.push(lines[j]!.trim())
-      const msg = diag.find((l) => l.startsWith('message:'))?.replace(/^message:\s*/, '').replace(/^['"]|['"]$/g, '')
-      const diff = diag.find((l) => l.startsWith("- '") || l.startsWith('- `') || l.startsWith('+'))
-      r.why = [msg, diff].filter(Boolean).join(' ').slice(0, 160)
-    }
+    const [, status, section, rawTitle, skip] = m as unknown as [string, string, string, string, string | undefined]
+    const rest = rawTitle.replace(/ \(skipped: [^)]*\)$/, '')
+    const r: CaseResult = { section, title: rest.replace(DEVIATION, ''), deviation: DEVIATION.test(rest), ok: status === 'ok', skipped: skip !== undefined }
+    if (!r.ok) r.why = failureSummary(lines, i + 1)
     results.push(r)
   }
   return results
 }
 
+/** A one-line summary of the YAML diagnostic block that follows a `not ok` line. */
+function failureSummary(lines: string[], from: number): string {
+  const block: string[] = []
+  for (let j = from; j < lines.length && /^(\s|$)/.test(lines[j]!) && lines[j]!.trim() !== '...'; j++) block.push(lines[j]!)
+  const text = block.join('\n')
+  const section = (start: RegExp, stop: RegExp) => {
+    const a = text.search(start)
+    if (a < 0) return ''
+    const rest = text.slice(a).replace(start, '')
+    const b = rest.search(stop)
+    return (b < 0 ? rest : rest.slice(0, b)).replace(/\s+/g, ' ').trim()
+  }
+  const details = section(/\n\s*details:/, /\n\s*message:/).replace(/'Difference \(- actual, \+ expected\):': \|[-\d]*/, '').replace(/␊/g, '')
+  const message = section(/\n\s*message:\s*[>|]?-?/, /\n\s*at:/).replace(/^''$/, '')
+  const err = /msg=\\?"([^"\\]*)/.exec(message)?.[1] ?? /msg="([^"]*)/.exec(message)?.[1]
+  const parts = [message && !message.startsWith('run') && !message.startsWith('create') ? message : '', details, err ? `error: ${err}` : '']
+  return parts.filter(Boolean).join(' — ')
+    .replace(/␊|\\n|\\r/g, ' ').replace(/--- (stdout|stderr)/g, '').replace(/'Value is not `true`:': 'false'/, '')
+    .replace(/\s+/g, ' ').replace(/ — $/, '').trim().slice(0, 240)
+}
+
 function runSuite(name: string, binary: string): { results: CaseResult[]; seconds: number } {
   const t0 = Date.now()
-  const env = { ...process.env, TSRUN_TEST_RUNTIME: binary }
+  const env: NodeJS.ProcessEnv = { ...process.env, TSRUN_TEST_RUNTIME: binary }
   delete env.NODE_EXTRA_CA_CERTS
   const r = spawnSync(join(repo, 'node_modules', '.bin', 'ava'), ['--serial', '--concurrency=1', '--tap', 'oci-tests/conformance/'], {
     cwd: repo, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60_000,
@@ -67,7 +85,8 @@ interface Counts { cases: number; pass: number; fail: number; deviations: number
 function counts(results: CaseResult[], isRunc: boolean): Counts {
   const c: Counts = { cases: results.length, pass: 0, fail: 0, deviations: 0 }
   for (const r of results) {
-    if (isRunc && r.deviation) r.ok ? c.deviations++ : c.fail++
+    if (r.skipped) c.fail++
+    else if (isRunc && r.deviation) r.ok ? c.deviations++ : c.fail++
     else r.ok ? c.pass++ : c.fail++
   }
   return c
@@ -75,19 +94,28 @@ function counts(results: CaseResult[], isRunc: boolean): Counts {
 
 const cell = (r: CaseResult | undefined, isRunc: boolean) => {
   if (!r) return 'n/a'
+  if (r.skipped) return 'skipped'
   if (isRunc && r.deviation) return r.ok ? 'deviation (fails as declared)' : '**unexpectedly passes or errors**'
   return r.ok ? 'pass' : `**FAIL**${r.why ? `: ${r.why.replace(/\|/g, '\\|').replace(/`/g, "'")}` : ''}`
 }
 
-function render(runs: Array<{ name: string; results: CaseResult[]; seconds: number }>): string {
+/** "runc version 1.1.5" / "tsrun version 0.1.0, commit 2946d20" from `--version`. */
+export function versionLine(path: string): string {
+  const r = spawnSync(path, ['--version'], { encoding: 'utf8', env: { ...process.env, NODE_EXTRA_CA_CERTS: '' } })
+  const lines = (r.stdout ?? '').split('\n')
+  const commit = lines.find((l) => l.startsWith('commit:'))?.replace('commit:', '').trim()
+  return `${lines[0] ?? '?'}${commit && commit !== 'unknown' ? `, commit ${commit}` : ''}`
+}
+
+function render(runs: Array<{ name: string; path: string; results: CaseResult[]; seconds: number }>): string {
   const isRunc = (name: string) => name === 'runc'
   const sections = [...new Set(runs.flatMap((r) => r.results.map((c) => c.section)))]
   const out: string[] = [BEGIN, '']
   out.push(`Generated ${new Date().toISOString().replace(/\.\d+Z$/, 'Z')} on ${process.arch}, kernel ${readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim()}.`, '')
-  out.push('| runtime | cases | pass | fail | runc 1.1 deviations (declared, fail as expected) | time |', '|---|---|---|---|---|---|')
+  out.push('| runtime | binary | cases | pass | fail | runc 1.1 deviations (declared, fail as expected) | time |', '|---|---|---|---|---|---|---|')
   for (const r of runs) {
     const c = counts(r.results, isRunc(r.name))
-    out.push(`| ${r.name} | ${c.cases} | ${c.pass} | ${c.fail} | ${isRunc(r.name) ? c.deviations : '—'} | ${r.seconds} s |`)
+    out.push(`| ${r.name} | \`${r.path}\` (${versionLine(r.path)}) | ${c.cases} | ${c.pass} | ${c.fail} | ${isRunc(r.name) ? c.deviations : '—'} | ${r.seconds} s |`)
   }
   out.push('', '### Per section', '', `| section | cases | ${runs.map((r) => `${r.name} pass`).join(' | ')} |`, `|---|---|${runs.map(() => '---').join('|')}|`)
   for (const sec of sections) {
@@ -122,7 +150,7 @@ function main(): number {
     const r = runSuite(name, path)
     const c = counts(r.results, name === 'runc')
     process.stderr.write(`conformance: ${name}: ${c.cases} cases, ${c.pass} pass, ${c.fail} fail${name === 'runc' ? `, ${c.deviations} declared deviations` : ''} (${r.seconds} s)\n`)
-    return { name, ...r }
+    return { name, path, ...r }
   })
   if (!argv.includes('--no-write')) {
     const generated = render(runs)

@@ -1,7 +1,7 @@
 import { execProcess, readProcessFile, savedSpec } from '../runtime/exec'
 import { loadContainer } from '../runtime/container'
 import { validateProcess, type Process } from '../spec'
-import { TsrunError } from '../errors'
+import { isTsrunError, TsrunError } from '../errors'
 import { bool, list, str } from './args'
 import { intFlag, minArgs, type CliContext } from './context'
 
@@ -34,7 +34,17 @@ function processFrom(ctx: CliContext, id: string, args: string[]): Process {
   return validateProcess(p)
 }
 
-export function exec(ctx: CliContext): Promise<number> {
+/** runc exits 255 when exec itself fails (the process's own status is returned otherwise). */
+export async function exec(ctx: CliContext): Promise<number> {
+  try {
+    return await execVerb(ctx)
+  } catch (e) {
+    if (isTsrunError(e)) throw new TsrunError(e.message, 255, { cause: e })
+    throw e
+  }
+}
+
+function execVerb(ctx: CliContext): Promise<number> {
   const [id, ...args] = minArgs(ctx, 1)
   return execProcess({
     root: ctx.root, id: id!, process: processFrom(ctx, id!, args), detach: bool(ctx.flags.detach),

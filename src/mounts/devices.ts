@@ -3,6 +3,7 @@ import type { LinuxDevice, LinuxDeviceCgroup, LinuxResources } from '../spec'
 import type { Op } from '../plan/ops'
 import { MS } from './flags'
 import { cleanDestination } from './plan'
+import { fromField } from './origin'
 
 const S_IFCHR = 0o020000
 const S_IFBLK = 0o060000
@@ -32,16 +33,18 @@ function typeBits(type: string): number {
  * Config devices override defaults with the same path.
  */
 export function planDevices(configDevices: readonly LinuxDevice[] = [], inUserNs: boolean): Op[] {
-  const byPath = new Map<string, LinuxDevice>()
-  for (const d of [...DEFAULT_DEVICES, ...configDevices]) byPath.set(cleanDestination(d.path), d)
-  const ops: Op[] = []
-  for (const [path, d] of byPath) {
+  const byPath = new Map<string, { d: LinuxDevice; label: string }>()
+  DEFAULT_DEVICES.forEach((d) => byPath.set(d.path, { d, label: `default device ${d.path}` }))
+  configDevices.forEach((d, i) => byPath.set(cleanDestination(d.path), { d, label: `linux.devices[${i}] (${d.path})` }))
+  // modes are exact, as in runc: the process umask is set again before exec
+  const ops: Op[] = [{ op: 'UMASK', mask: 0 }]
+  for (const [path, { d, label }] of byPath) {
     if (inUserNs) {
-      ops.push({ op: 'MOUNT_IN_ROOT', source: path, dest: path, fstype: null, flags: BigInt(MS.BIND), data: null, create: 2 })
+      ops.push(...fromField(label, [{ op: 'MOUNT_IN_ROOT', source: path, dest: path, fstype: null, flags: BigInt(MS.BIND), data: null, create: 2 } as Op]))
       continue
     }
     const mode = typeBits(d.type) | ((d.fileMode ?? 0o666) & 0o7777)
-    ops.push({ op: 'MKNOD_IN_ROOT', path, mode, dev: makedev(d.major ?? 0, d.minor ?? 0), uid: d.uid ?? 0, gid: d.gid ?? 0 })
+    ops.push(...fromField(label, [{ op: 'MKNOD_IN_ROOT', path, mode, dev: makedev(d.major ?? 0, d.minor ?? 0), uid: d.uid ?? 0, gid: d.gid ?? 0 } as Op]))
   }
   return ops
 }

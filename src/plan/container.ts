@@ -4,7 +4,9 @@ import type { Op } from './ops'
 import { SYNC_TAGS } from './ops'
 import { planNamespaces } from '../namespaces/plan'
 import { MS, PROPAGATION_OPTIONS } from '../mounts/flags'
-import { needsDevSetup, planMount, type MountFacts } from '../mounts/plan'
+import { initialPropagation, needsDevSetup, planMaskedPaths, planMounts, planReadonlyPaths, planReadonlyRoot, planRootPropagation, rootfsParentPrivate, type MountFacts } from '../mounts/plan'
+import { checkUnsupported, planAffinity, planLinuxProcessAttrs, planProcessAttrs } from '../process/plan'
+import { planSysctl } from '../process/sysctl'
 import { planDevices, planDevSymlinks } from '../mounts/devices'
 import { planUserAndCaps } from '../caps/plan'
 import { RLIMITS } from './rlimits'
@@ -60,6 +62,9 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
   if (spec.hostname && !ns.created.has('uts')) throw new PlanError('hostname: unable to set hostname without a private UTS namespace')
   if (spec.domainname && !ns.created.has('uts')) throw new PlanError('domainname: unable to set domainname without a private UTS namespace')
   if (linux.timeOffsets && !ns.created.has('time')) throw new PlanError('linux.timeOffsets: requires a new time namespace')
+  checkUnsupported(linux)
+  const userns = ns.created.has('user')
+  const mounts = planMounts(spec.mounts, { bundle: o.bundle, facts: o.mountFacts, uidMappings: userns ? linux.uidMappings : undefined, gidMappings: userns ? linux.gidMappings : undefined })
 
   const ops: Op[] = [{ op: 'SET_DUMPABLE', on: 0 }]
   for (const j of ns.join) ops.push({ op: 'SETNS', fd: fdIndex({ kind: 'namespace', type: j.type, path: j.path }), nstype: j.flag })
@@ -72,19 +77,21 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
     }
   }
   const cgroupFd = o.cgroupFd ? fdIndex({ kind: 'cgroup' }) : -1
+  ops.push(...mounts.trees, ...planAffinity(process.execCPUAffinity, 'initial'))
   ops.push({ op: 'CLONE', flags: ns.cloneFlags, cgroupFd, wait: o.wait ? 1 : 0 })
   ops.push({ op: 'SYNC', tag: SYNC_TAGS.setup }, { op: 'SETSID' })
   // in a new user namespace the init's ids are unmapped until it becomes root there (runc nsexec does the same)
   if (ns.created.has('user')) ops.push({ op: 'SETUSER', uid: 0, gid: 0, groups: [], setgroups: 0 })
   if (ns.unshareCgroup) ops.push({ op: 'UNSHARE', flags: 0x02000000n })
 
-  ops.push(...planRootfs(spec, o, ns.created.has('user')))
+  ops.push(...planRootfs(spec, o, ns.created.has('user'), mounts.ops))
   if (process.terminal) ops.push(...planTerminal(process, fdIndex({ kind: 'console' }), true))
 
   if (spec.hostname !== undefined) ops.push({ op: 'SETHOSTNAME', name: spec.hostname })
   if (spec.domainname !== undefined) ops.push({ op: 'SETDOMAINNAME', name: spec.domainname })
-  for (const [key, value] of Object.entries(linux.sysctl ?? {}))
-    ops.push({ op: 'WRITE_FILE', path: `/proc/sys/${key.replace(/\./g, '/')}`, data: value })
+  ops.push(...planSysctl(linux.sysctl, { created: ns.created, joined: new Set(ns.join.map((j) => j.type)) }))
+  ops.push(...planFinalRootfs(spec))
+  ops.push(...planLinuxProcessAttrs(linux))
   ops.push(...planProcess(process, o))
   ops.push({ op: 'WAIT_FIFO', fd: fdIndex({ kind: 'execFifo' }) })
   ops.push({ op: 'EXEC', args: process.args, env: processEnv(process.env ?? [], o.home) })
@@ -106,14 +113,18 @@ export function planProcess(process: Process, o: ProcessPlanOptions): Op[] {
     if (resource === undefined) throw new PlanError(`process.rlimits: unknown rlimit "${r.type}"`)
     ops.push({ op: 'SETRLIMIT', resource, soft: BigInt(r.soft), hard: BigInt(r.hard) })
   }
+  ops.push(...planProcessAttrs(process))
   ops.push({ op: 'UMASK', mask: process.user.umask ?? 0o022 })
+  // without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before capabilities are dropped (runc)
+  const seccompEarly = o.seccomp !== undefined && !process.noNewPrivileges
+  if (seccompEarly) ops.push({ op: 'SECCOMP', program: o.seccomp!.filter, flags: o.seccomp!.flags })
   ops.push({ op: 'CLOSE_FDS', from: 3 + o.preserveFds })
   ops.push(...planUserAndCaps(process, o.capLastCap, [{ op: 'CHDIR', path: process.cwd || '/' }], o.warn))
   if (process.noNewPrivileges) ops.push({ op: 'NO_NEW_PRIVS' })
   const env = processEnv(process.env ?? [], o.home)
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH
   ops.push({ op: 'LOOKUP_EXEC', file: process.args[0]!, path: pathVar })
-  if (o.seccomp) ops.push({ op: 'SECCOMP', program: o.seccomp.filter, flags: o.seccomp.flags })
+  if (o.seccomp && !seccompEarly) ops.push({ op: 'SECCOMP', program: o.seccomp.filter, flags: o.seccomp.flags })
   ops.push({ op: 'READY' })
   return ops
 }
@@ -132,28 +143,36 @@ export function processEnv(env: readonly string[], home: string | undefined): st
   return [...env, `HOME=${home}`]
 }
 
-/** Mount propagation, the root bind, mounts[], /dev, masked and read-only paths, pivot_root, read-only root. */
-function planRootfs(spec: Spec, o: PlanOptions, userns: boolean): Op[] {
+/** Mount propagation, the root bind, mounts[], /dev, the create hooks' stop, pivot_root. */
+function planRootfs(spec: Spec, o: PlanOptions, userns: boolean, mountOps: Op[]): Op[] {
   const linux = spec.linux ?? {}
   const prop = linux.rootfsPropagation ? PROPAGATION_OPTIONS[linux.rootfsPropagation] : undefined
   if (linux.rootfsPropagation && prop === undefined) throw new PlanError(`linux.rootfsPropagation: unknown value "${linux.rootfsPropagation}"`)
   const ops: Op[] = [
-    { op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(prop ?? MS.SLAVE | MS.REC), data: null },
+    { op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(initialPropagation(prop)), data: null },
+    rootfsParentPrivate(o.rootfs),
     { op: 'MOUNT', source: o.rootfs, target: o.rootfs, fstype: null, flags: BigInt(MS.BIND | MS.REC), data: null },
     { op: 'OPEN_ROOT', path: o.rootfs },
   ]
-  for (const m of spec.mounts ?? []) ops.push(...planMount(m, o.bundle, o.mountFacts))
+  ops.push(...mountOps)
   if (needsDevSetup(spec.mounts)) {
     ops.push(...planDevices(linux.devices, userns), ...planDevSymlinks())
   }
-  for (const p of linux.maskedPaths ?? []) ops.push({ op: 'MASK_PATH', path: p })
-  for (const p of linux.readonlyPaths ?? []) ops.push({ op: 'READONLY_PATH', path: p })
   // prestart, createRuntime and createContainer hooks run (in the runtime) once the mounts are in place
   if (o.createHooks) ops.push({ op: 'SYNC', tag: SYNC_TAGS.hooks })
   ops.push(o.noPivot ? { op: 'MOVE_ROOT', path: o.rootfs } : { op: 'PIVOT_ROOT', path: o.rootfs })
-  if (prop !== undefined)
-    ops.push({ op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(prop | MS.REC), data: null })
-  if (spec.root?.readonly)
-    ops.push({ op: 'MOUNT', source: null, target: '/', fstype: null, flags: BigInt(MS.BIND | MS.REMOUNT | MS.RDONLY), data: null })
+  return ops
+}
+
+/**
+ * After pivot_root, hostname and sysctls (runc's order: sysctls are written before /proc/sys turns read-only):
+ * read-only and masked paths, resolved inside the new root, then the read-only root.
+ */
+function planFinalRootfs(spec: Spec): Op[] {
+  const linux = spec.linux ?? {}
+  const ops: Op[] = [{ op: 'OPEN_ROOT', path: '/' }]
+  ops.push(...planReadonlyPaths(linux.readonlyPaths), ...planMaskedPaths(linux.maskedPaths))
+  if (spec.root?.readonly) ops.push(...planReadonlyRoot())
+  ops.push(...planRootPropagation(linux.rootfsPropagation))
   return ops
 }

@@ -40,6 +40,16 @@ export function describeOp(op: Op): string {
     case 'READONLY_PATH': return `make ${op.path} read-only`
     case 'SET_DUMPABLE': return `set dumpable ${op.on}`
     case 'OPEN_PTY': return 'open the terminal'
+    case 'MOUNT_SETATTR': return `set mount attributes on ${op.path}${op.recursive ? ' (recursive)' : ''}`
+    case 'OPEN_TREE': return `open an idmapped copy of ${op.source}`
+    case 'MOVE_TREE': return `move the idmapped copy onto ${op.dest}`
+    case 'MOUNT_COPYUP': return `mount tmpfs on ${op.dest} with its contents copied up`
+    case 'MASK_SHARED': return `mask ${op.path}`
+    case 'SCHED_SETATTR': return `set scheduler policy ${op.policy}`
+    case 'IOPRIO_SET': return `set I/O priority 0x${op.ioprio.toString(16)}`
+    case 'SET_AFFINITY': return 'set CPU affinity'
+    case 'PERSONALITY': return `set personality 0x${op.persona.toString(16)}`
+    case 'SET_MEMPOLICY': return `set memory policy ${op.mode}`
   }
 }
 

@@ -51,6 +51,16 @@ export const OPS = [
   { name: 'READONLY_PATH', code: 33, fields: [['path', 'str']], doc: 'bind a path onto itself read-only; missing paths are skipped' },
   { name: 'SET_DUMPABLE', code: 34, fields: [['on', 'u32']], doc: 'PR_SET_DUMPABLE' },
   { name: 'OPEN_PTY', code: 35, fields: [['socket', 'fd'], ['rows', 'u32'], ['cols', 'u32'], ['console', 'u32']], doc: 'open a pty in the container\'s devpts, send the master with its name over socket (SCM_RIGHTS), set the window size, bind the slave on /dev/console when console=1, make it the controlling terminal and stdio' },
+  { name: 'MOUNT_SETATTR', code: 36, fields: [['path', 'str'], ['mode', 'u32'], ['recursive', 'u32'], ['attrSet', 'u64'], ['attrClr', 'u64'], ['propagation', 'u64']], doc: 'mount_setattr(AT_RECURSIVE when recursive=1) on path: mode 0 inside the root, 1 an absolute path, 2 the innermost mount containing the absolute path' },
+  { name: 'OPEN_TREE', code: 37, fields: [['source', 'str'], ['rec', 'u32'], ['uidMap', 'str'], ['gidMap', 'str'], ['slot', 'u32']], doc: 'open_tree(OPEN_TREE_CLONE, AT_RECURSIVE if rec&1) a detached copy of source, idmap it (MOUNT_ATTR_IDMAP, AT_RECURSIVE if rec&2) with a user namespace made from uidMap/gidMap, keep it in slot (before CLONE)' },
+  { name: 'MOVE_TREE', code: 38, fields: [['slot', 'u32'], ['dest', 'str'], ['create', 'u32']], doc: 'move_mount the tree kept in slot onto dest inside the root (created: 1 dir, 2 file)' },
+  { name: 'MOUNT_COPYUP', code: 39, fields: [['dest', 'str'], ['flags', 'u64'], ['data', 'str']], doc: 'tmpcopyup: mount a tmpfs on dest inside the root and copy what it covers into it' },
+  { name: 'MASK_SHARED', code: 40, fields: [['path', 'str']], doc: 'mask a path inside the root: /dev/null (checked to be the 1:3 device) over files, one read-only tmpfs shared by all masked directories; missing paths are skipped' },
+  { name: 'SCHED_SETATTR', code: 41, fields: [['policy', 'u32'], ['flags', 'u64'], ['nice', 'i32'], ['priority', 'u32'], ['runtime', 'u64'], ['deadline', 'u64'], ['period', 'u64']], doc: 'sched_setattr(0, attr): process.scheduler' },
+  { name: 'IOPRIO_SET', code: 42, fields: [['ioprio', 'u32']], doc: 'ioprio_set(IOPRIO_WHO_PROCESS, 0, ioprio): process.ioPriority' },
+  { name: 'SET_AFFINITY', code: 43, fields: [['mask', 'bytes']], doc: 'sched_setaffinity(0, mask): process.execCPUAffinity' },
+  { name: 'PERSONALITY', code: 44, fields: [['persona', 'u32']], doc: 'personality(persona): linux.personality' },
+  { name: 'SET_MEMPOLICY', code: 45, fields: [['mode', 'u32'], ['nodes', 'bytes']], doc: 'set_mempolicy(mode | flags, nodes bitmask): linux.memoryPolicy' },
 ] as const satisfies readonly OpSpec[]
 
 export type OpName = (typeof OPS)[number]['name']

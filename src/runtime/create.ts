@@ -150,7 +150,9 @@ export function createContainer(opts: CreateOptions): Created {
  */
 function withSocketActivation(o: CreateOptions, spec: Spec): CreateOptions {
   const n = Number(process.env.LISTEN_FDS)
-  if (!Number.isInteger(n) || n <= 0 || !spec.process) return o
+  // LISTEN_PID names the process the fds are for: only ours count (sd_listen_fds)
+  const forUs = process.env.LISTEN_PID === undefined || Number(process.env.LISTEN_PID) === process.pid
+  if (!Number.isInteger(n) || n <= 0 || !forUs || !spec.process) return o
   const env = (spec.process.env ?? []).filter((e) => !e.startsWith('LISTEN_FDS=') && !e.startsWith('LISTEN_PID='))
   spec.process.env = [...env, `LISTEN_FDS=${n}`, 'LISTEN_PID=1']
   return { ...o, preserveFds: Math.max(o.preserveFds, n) }

@@ -4,6 +4,7 @@ import { closeSync } from 'node:fs'
 import { encodePlan } from '../plan/codec'
 import type { Op } from '../plan/ops'
 import { describeOp } from '../plan/format'
+import { opOrigin } from '../mounts/origin'
 import { decodeMessage, encodeMessage, MSG, OP_INDEX_PROTOCOL, PROTOCOL_MAGIC, PROTOCOL_VERSION } from '../init-protocol/messages'
 import { receiveWithFds, send, sendWithFds, seqpacketPair } from '../sys/socket'
 import { errnoText } from '../sys/errno-text'
@@ -37,6 +38,8 @@ export function renderInitError(index: number, errno: number, op: Op | undefined
     if (f.includes('/')) return errno === 2 ? `exec: "${f}": stat ${f}: no such file or directory` : `exec: "${f}": ${errnoText(errno).split(': ')[1]}`
     return errno === 2 ? `exec: "${f}": executable file not found in $PATH` : `exec: "${f}": ${errnoText(errno).split(': ')[1]}`
   }
+  const origin = op && opOrigin(op) // the config field the op implements: `mounts[4] (bind /a on /b): ENOENT: ...`
+  if (origin) return `${origin}: ${errnoText(errno)}`
   return `op ${index} (${op ? describeOp(op) : 'unknown'}): ${errnoText(errno)}`
 }
 

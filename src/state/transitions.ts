@@ -17,7 +17,7 @@ export function checkTransition(op: Operation, status: ContainerStatus, id: stri
     case 'start':
       if (status === 'stopped') fail('cannot start a container that has stopped')
       if (status === 'running') fail('cannot start an already running container')
-      if (status === 'paused') fail('cannot start an already running container')
+      if (status === 'paused') fail('cannot start a container in the paused state')
       return
     case 'kill':
       if (status === 'stopped') fail(ERR.notRunning)
@@ -26,8 +26,7 @@ export function checkTransition(op: Operation, status: ContainerStatus, id: stri
       if (status === 'running' || status === 'paused') fail(`cannot delete container ${id} that is not stopped: ${status}`)
       return
     case 'pause':
-      if (status === 'paused') fail('container already paused')
-      if (status !== 'running' && status !== 'created') fail(ERR.notRunning)
+      if (status !== 'running' && status !== 'created') fail(ERR.notRunning) // runc says this for paused too
       return
     case 'resume':
       if (status !== 'paused') fail(ERR.notPaused)

@@ -56,7 +56,7 @@ t0(r.title('exec flags: --cwd, -e, -u, --process file, -d with --pid-file'), (t)
 
 t0(r.title('exec of a missing command fails with runc wording'), (t) => {
   const out = env.run(['exec', 'box', 'nosuchcmd'])
-  t.is(out.status, 1)
+  t.is(out.status, 255, 'runc exits 255 when exec fails')
   t.regex(errorMsg(out.stderr), /exec: "nosuchcmd": executable file not found in \$PATH/)
 })
 
@@ -65,9 +65,9 @@ t0(r.title('pause and resume freeze the container; exec refuses a paused contain
   t.is(parseState(env.run(['state', 'box']).stdout).status, 'paused')
   t.regex(readFileSync(`/proc/${pid}/status`, 'utf8'), /State:\s+D/)
   const ex = env.run(['exec', 'box', 'true'])
-  t.is(ex.status, 1)
+  t.is(ex.status, 255)
   t.regex(errorMsg(ex.stderr), /paused/)
-  t.is(errorMsg(env.run(['pause', 'box']).stderr), 'container already paused')
+  t.is(errorMsg(env.run(['pause', 'box']).stderr), 'container not running', 'runc\'s wording for a paused container')
   t.is(env.run(['resume', 'box']).status, 0)
   t.is(parseState(env.run(['state', 'box']).stdout).status, 'running')
   t.is(errorMsg(env.run(['resume', 'box']).stderr), 'container not paused')
