@@ -186,3 +186,13 @@ out:
   KEEP_ERRNO(close(fd); if (null >= 0) close(null));
   return r;
 }
+
+/* The process cwd, resolved like every other path in the container: a magic link such as /proc/self/fd/N (an fd
+ * the runtime passed, CVE-2024-21626) cannot take it out of the root. */
+int chdir_in_root(struct ctx *c, const char *path) {
+  int fd = root_open(c, path, O_PATH | O_DIRECTORY);
+  if (fd < 0) return -1;
+  int r = fchdir(fd);
+  KEEP_ERRNO(close(fd));
+  return r;
+}

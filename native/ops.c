@@ -293,6 +293,7 @@ int run_op(struct ctx *c, const struct op *op) {
   case OP_SET_AFFINITY: return affinity_op(A(SET_AFFINITY_MASK).b.p, A(SET_AFFINITY_MASK).b.n);
   case OP_PERSONALITY: return personality_op(A(PERSONALITY_PERSONA).u);
   case OP_SET_MEMPOLICY: return mempolicy_op(A(SET_MEMPOLICY_MODE).u, A(SET_MEMPOLICY_NODES).b.p, A(SET_MEMPOLICY_NODES).b.n);
+  case OP_CHDIR_IN_ROOT: return chdir_in_root(c, A(CHDIR_IN_ROOT_PATH).s);
   }
   errno = ENOSYS;
   return -1;

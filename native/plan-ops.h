@@ -7,7 +7,7 @@
 #define TSRUN_PROTOCOL_MAGIC 0x5453524eu
 #define TSRUN_OP_INDEX_PROTOCOL 0xffffffffu
 #define TSRUN_MAX_FIELDS 7
-#define TSRUN_MAX_OP 45
+#define TSRUN_MAX_OP 46
 
 /* messages: u32 type, u32 a, u32 b, payload */
 #define MSG_PLAN 1
@@ -64,6 +64,7 @@ enum tsrun_op {
   OP_SET_AFFINITY = 43,
   OP_PERSONALITY = 44,
   OP_SET_MEMPOLICY = 45,
+  OP_CHDIR_IN_ROOT = 46,
 };
 
 /* field indexes per op */
@@ -163,6 +164,7 @@ enum tsrun_op {
 #define PERSONALITY_PERSONA 0
 #define SET_MEMPOLICY_MODE 0
 #define SET_MEMPOLICY_NODES 1
+#define CHDIR_IN_ROOT_PATH 0
 
 /* field kinds per op: u=u32 i=i32 q=u64 s=string v=string vector b=bytes f=fd index a=u32 vector */
 static const char *const tsrun_op_fields[TSRUN_MAX_OP + 1] = {
@@ -211,6 +213,7 @@ static const char *const tsrun_op_fields[TSRUN_MAX_OP + 1] = {
   [OP_SET_AFFINITY] = "b",
   [OP_PERSONALITY] = "u",
   [OP_SET_MEMPOLICY] = "ub",
+  [OP_CHDIR_IN_ROOT] = "s",
 };
 
 static const char *const tsrun_op_names[TSRUN_MAX_OP + 1] = {
@@ -259,6 +262,7 @@ static const char *const tsrun_op_names[TSRUN_MAX_OP + 1] = {
   [OP_SET_AFFINITY] = "SET_AFFINITY",
   [OP_PERSONALITY] = "PERSONALITY",
   [OP_SET_MEMPOLICY] = "SET_MEMPOLICY",
+  [OP_CHDIR_IN_ROOT] = "CHDIR_IN_ROOT",
 };
 
 static const char *const tsrun_op_field_names[TSRUN_MAX_OP + 1][TSRUN_MAX_FIELDS ? TSRUN_MAX_FIELDS : 1] = {
@@ -307,6 +311,7 @@ static const char *const tsrun_op_field_names[TSRUN_MAX_OP + 1][TSRUN_MAX_FIELDS
   [OP_SET_AFFINITY] = {"mask"},
   [OP_PERSONALITY] = {"persona"},
   [OP_SET_MEMPOLICY] = {"mode", "nodes"},
+  [OP_CHDIR_IN_ROOT] = {"path"},
 };
 
 #endif

@@ -65,6 +65,7 @@ int open_tree_op(struct ctx *c, const char *source, uint32_t rec, const char *ui
 int move_tree_op(struct ctx *c, uint32_t slot, const char *dest, uint32_t create);
 int mount_copyup_op(struct ctx *c, const char *dest, uint64_t flags, const char *data);
 int mask_op(struct ctx *c, const char *path);
+int chdir_in_root(struct ctx *c, const char *path);
 
 /* process.c */
 int sched_setattr_op(uint32_t policy, uint64_t flags, int32_t nice, uint32_t prio, uint64_t runtime, uint64_t deadline, uint64_t period);

@@ -2,13 +2,13 @@
 //   npx ava --serial oci-tests/clients/ctr.test.ts
 //   TSRUN_TEST_RUNTIME=/usr/sbin/runc npx ava --serial oci-tests/clients/ctr.test.ts   (check the harness against runc)
 import test from 'ava'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseCheckerReport } from '../../rootfs-fixtures/checker-report'
 import { buildTestImages, busyboxImageRef, pauseImageRef } from '../images/build'
 import { describeResult } from './command'
 import { containerdMissingReason, startContainerd, type Containerd } from './containerd'
-import { cgroupOf, cgroupValue, client, commonSkipReason, isAlive, runtime, until, withTerminal } from './matrix'
+import { cgroupOf, cgroupValue, client, cmdline, commonSkipReason, isAlive, runtime, until, withTerminal } from './matrix'
 
 const skipReason = commonSkipReason() ?? containerdMissingReason()
 const op = client('containerd', skipReason)
@@ -109,7 +109,7 @@ op('run -d (task RUNNING, in its cgroup)', async (t) => {
   const id = `${idPrefix}-detached`
   const pid = await runDetached(id, ['sleep', '1000'])
   t.true(isAlive(pid))
-  t.is(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), 'sleep\x001000\x00')
+  t.truthy(await until(() => (cmdline(pid) === 'sleep\x001000\x00' ? true : undefined)), cmdline(pid))
   t.is(cgroupOf(pid, 'memory'), `${cd.cgroupParent}/${id}`)
   t.is(cgroupOf(pid, 'pids'), `${cd.cgroupParent}/${id}`)
   await remove(id)

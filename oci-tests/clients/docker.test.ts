@@ -3,13 +3,13 @@
 //   npx ava --serial oci-tests/clients/docker.test.ts
 //   TSRUN_TEST_RUNTIME=/usr/sbin/runc npx ava --serial oci-tests/clients/docker.test.ts
 import test from 'ava'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { buildTestImages, busyboxImageRef, pauseImageRef } from '../images/build'
 import { cgroupTreePids } from './cgroup-tree'
 import { describeResult } from './command'
 import { dockerMissingReason, startDocker, type Docker } from './docker'
-import { cgroupOf, cgroupValue, client, commonSkipReason, isAlive, runtime, until } from './matrix'
+import { cgroupOf, cgroupValue, client, cmdline, commonSkipReason, isAlive, runtime, until } from './matrix'
 
 const skipReason = commonSkipReason() ?? dockerMissingReason()
 const op = client('docker', skipReason)
@@ -95,7 +95,7 @@ op('run -d (running, in its cgroup, prestart hook ran)', async (t) => {
   const name = `${prefix}-d`
   const st = await runDetached(name, ['sleep', '1000'])
   t.true(isAlive(st.State.Pid))
-  t.is(readFileSync(`/proc/${st.State.Pid}/cmdline`, 'utf8'), 'sleep\x001000\x00')
+  t.truthy(await until(() => (cmdline(st.State.Pid) === 'sleep\x001000\x00' ? true : undefined)), cmdline(st.State.Pid))
   t.is(cgroupOf(st.State.Pid, 'memory'), `${d.cgroupParent}/${st.Id}`)
   t.true(existsSync(stateDir(st.Id)), `no runtime state in ${stateDir(st.Id)}`)
   await remove(name)

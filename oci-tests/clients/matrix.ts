@@ -83,3 +83,12 @@ export function isAlive(pid: number): boolean {
     return false
   }
 }
+
+/** /proc/PID/cmdline ('' when gone). */
+export function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+  } catch {
+    return ''
+  }
+}

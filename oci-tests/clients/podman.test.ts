@@ -2,11 +2,10 @@
 //   npx ava --serial oci-tests/clients/podman.test.ts
 //   TSRUN_TEST_RUNTIME=/usr/sbin/runc npx ava --serial oci-tests/clients/podman.test.ts
 import test from 'ava'
-import { readFileSync } from 'node:fs'
 import { buildTestImages, busyboxImageRef, pauseImageRef } from '../images/build'
 import { cgroupTreePids } from './cgroup-tree'
 import { describeResult } from './command'
-import { cgroupOf, cgroupValue, client, commonSkipReason, isAlive, runtime, until } from './matrix'
+import { cgroupOf, cgroupValue, client, cmdline, commonSkipReason, isAlive, runtime, until } from './matrix'
 import { podmanMissingReason, startPodman, type Podman } from './podman'
 
 const skipReason = commonSkipReason() ?? podmanMissingReason()
@@ -97,7 +96,7 @@ op('run -d (running, in its cgroup, runtime state running)', async (t) => {
   const name = `${prefix}-d`
   const st = await runDetached(name, ['sleep', '1000'])
   t.true(isAlive(st.State.Pid))
-  t.is(readFileSync(`/proc/${st.State.Pid}/cmdline`, 'utf8'), 'sleep\x001000\x00')
+  t.truthy(await until(() => (cmdline(st.State.Pid) === 'sleep\x001000\x00' ? true : undefined)), cmdline(st.State.Pid))
   t.is(cgroupOf(st.State.Pid, 'memory'), `${p.cgroupParent}/libpod-${st.Id}`)
   t.is(await runtimeStatus(st.Id), 'running')
   await remove(name)

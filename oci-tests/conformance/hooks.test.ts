@@ -164,6 +164,15 @@ s.test('several hooks of one kind run in the order given', (t) => {
   s.remove(id)
 })
 
+s.test('hooks that exit without reading their stdin do not fail the operation', (t) => {
+  const dir = s.scratch('no-stdin')
+  const id = s.id('no-stdin')
+  const quick: Hook = { path: '/bin/true', args: ['true'] }
+  s.create(t, id, ['sleep', '1000'], withHooks(dir, { prestart: Array(5).fill(quick), createRuntime: Array(5).fill(quick) }))
+  t.is(s.status(id), 'created')
+  s.remove(id)
+})
+
 for (const h of ['prestart', 'createRuntime', 'createContainer'] as const) {
   s.test(`a failing ${h} hook fails create and leaves no container, process or cgroup`, (t) => {
     const rec = recorder(`fail-${h}`)

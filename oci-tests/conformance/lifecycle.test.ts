@@ -412,7 +412,8 @@ s.test('exec -d --pid-file starts a detached process and writes its pid', (t) =>
   t.is(r.status, 0, describe('exec -d', r))
   const pid = Number(readFileSync(pidFile, 'utf8'))
   t.regex(readFileSync(pidFile, 'utf8'), /^\d+$/)
-  t.regex(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /^sleep\x001000/)
+  // exec -d returns once the process exists; its execve may still be under way
+  t.true(waitFor(() => /^sleep\x001000/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))), readFileSync(`/proc/${pid}/cmdline`, 'utf8'))
   s.remove(id)
 })
 

@@ -35,6 +35,10 @@ export function planUserAndCaps(p: Process, lastCap: number, chdir: Op[], warn: 
   const setuser: Op = { op: 'SETUSER', uid: user.uid, gid: user.gid, groups, setgroups: 1 }
   if (!p.capabilities) return [setuser, ...chdir]
   const s = capSets(p.capabilities, lastCap, warn)
+  // the kernel raises an ambient capability only if it is permitted and inheritable: drop the rest with a warning
+  const ambient = s.ambient & s.permitted & s.inheritable
+  if (ambient !== s.ambient) warn('process.capabilities.ambient: capabilities that are not both permitted and inheritable cannot be raised; ignored')
+  s.ambient = ambient
   return [
     { op: 'CAPS_BOUNDING', keep: s.bounding, last: lastCap },
     { op: 'KEEPCAPS', on: 1 },

@@ -1,7 +1,7 @@
 import { execProcess, readProcessFile, savedSpec } from '../runtime/exec'
 import { loadContainer } from '../runtime/container'
 import { validateProcess, type Process } from '../spec'
-import { isTsrunError, TsrunError } from '../errors'
+import { TsrunError } from '../errors'
 import { bool, list, str } from './args'
 import { intFlag, minArgs, type CliContext } from './context'
 
@@ -39,8 +39,7 @@ export async function exec(ctx: CliContext): Promise<number> {
   try {
     return await execVerb(ctx)
   } catch (e) {
-    if (isTsrunError(e)) throw new TsrunError(e.message, 255, { cause: e })
-    throw e
+    throw new TsrunError(e instanceof Error ? e.message : String(e), 255, { cause: e })
   }
 }
 

@@ -7,6 +7,7 @@ import { MS, PROPAGATION_OPTIONS } from '../mounts/flags'
 import { initialPropagation, needsDevSetup, planMaskedPaths, planMounts, planReadonlyPaths, planReadonlyRoot, planRootPropagation, rootfsParentPrivate, type MountFacts } from '../mounts/plan'
 import { checkUnsupported, planAffinity, planLinuxProcessAttrs, planProcessAttrs } from '../process/plan'
 import { planSysctl } from '../process/sysctl'
+import { planCwd } from '../process/cwd'
 import { planDevices, planDevSymlinks } from '../mounts/devices'
 import { planUserAndCaps } from '../caps/plan'
 import { RLIMITS } from './rlimits'
@@ -119,7 +120,7 @@ export function planProcess(process: Process, o: ProcessPlanOptions): Op[] {
   const seccompEarly = o.seccomp !== undefined && !process.noNewPrivileges
   if (seccompEarly) ops.push({ op: 'SECCOMP', program: o.seccomp!.filter, flags: o.seccomp!.flags })
   ops.push({ op: 'CLOSE_FDS', from: 3 + o.preserveFds })
-  ops.push(...planUserAndCaps(process, o.capLastCap, [{ op: 'CHDIR', path: process.cwd || '/' }], o.warn))
+  ops.push(...planUserAndCaps(process, o.capLastCap, planCwd(process.cwd), o.warn))
   if (process.noNewPrivileges) ops.push({ op: 'NO_NEW_PRIVS' })
   const env = processEnv(process.env ?? [], o.home)
   const pathVar = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH

@@ -50,6 +50,7 @@ export function describeOp(op: Op): string {
     case 'SET_AFFINITY': return 'set CPU affinity'
     case 'PERSONALITY': return `set personality 0x${op.persona.toString(16)}`
     case 'SET_MEMPOLICY': return `set memory policy ${op.mode}`
+    case 'CHDIR_IN_ROOT': return `chdir ${op.path}`
   }
 }
 

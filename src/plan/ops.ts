@@ -61,6 +61,7 @@ export const OPS = [
   { name: 'SET_AFFINITY', code: 43, fields: [['mask', 'bytes']], doc: 'sched_setaffinity(0, mask): process.execCPUAffinity' },
   { name: 'PERSONALITY', code: 44, fields: [['persona', 'u32']], doc: 'personality(persona): linux.personality' },
   { name: 'SET_MEMPOLICY', code: 45, fields: [['mode', 'u32'], ['nodes', 'bytes']], doc: 'set_mempolicy(mode | flags, nodes bitmask): linux.memoryPolicy' },
+  { name: 'CHDIR_IN_ROOT', code: 46, fields: [['path', 'str']], doc: 'chdir to path resolved inside the root (RESOLVE_IN_ROOT, no magic links: /proc/self/fd/N cannot lead out), as the final user' },
 ] as const satisfies readonly OpSpec[]
 
 export type OpName = (typeof OPS)[number]['name']

@@ -42,7 +42,7 @@ test('the process part comes last, in runc order', (t) => {
   const p = planContainer(spec((s) => { s.process!.user = { uid: 1000, gid: 1000, additionalGids: [10] } }), planOptions({ preserveFds: 2 }))
   const names = p.ops.map((o) => o.op)
   const tail = names.slice(names.indexOf('CLOSE_FDS'))
-  t.deepEqual(tail, ['CLOSE_FDS', 'CAPS_BOUNDING', 'KEEPCAPS', 'SETUSER', 'KEEPCAPS', 'CHDIR', 'CAPSET', 'NO_NEW_PRIVS', 'LOOKUP_EXEC', 'READY', 'WAIT_FIFO', 'EXEC'])
+  t.deepEqual(tail, ['CLOSE_FDS', 'CAPS_BOUNDING', 'KEEPCAPS', 'SETUSER', 'KEEPCAPS', 'OPEN_ROOT', 'CHDIR_IN_ROOT', 'CAPSET', 'NO_NEW_PRIVS', 'LOOKUP_EXEC', 'READY', 'WAIT_FIFO', 'EXEC'])
   t.is(find(p.ops, 'CLOSE_FDS')[0]!.from, 5)
   t.deepEqual(find(p.ops, 'SETUSER')[0]!.groups, [10])
 })
