@@ -9,12 +9,13 @@
 //   --rounds=N         measured rounds for the single-call scenarios (full: 15, quick: 4)
 //   --scale=0,100,500  existing-container levels for the create-scaling scenario
 //   --keep             keep the temp dir (bundles, logs, profiles) for inspection
+//   --render=FILE      no measurements: re-render the tables from a bench/out JSON (with --docs: into the doc)
 //
 // Needs root, a built tree (`npm run setup`), gcc, runc and crun. Every runtime gets its own --root and
 // cgroups under /tsrun-bench-<pid>/; all of it (containers, cgroups in every hierarchy, temp dir) is removed at the end.
 import { execFileSync } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { BENCH_DIR, OUT_DIR, REPO, buildTools, checkPrereqs, launcherNode, makeWorld, runtimes, snapshotTsrun } from './lib/env.mjs'
 import { cleanupAll } from './lib/cleanup.mjs'
@@ -36,13 +37,26 @@ const opt = (name) => {
   return a.includes('=') ? a.slice(a.indexOf('=') + 1) : true
 }
 for (const a of argv) {
-  if (!/^--(quick|docs|no-docs|only|runtimes|rounds|scale|keep|help)(=|$)/.test(a)) {
+  if (!/^--(quick|docs|no-docs|only|runtimes|rounds|scale|keep|render|help)(=|$)/.test(a)) {
     console.error(`bench: unknown option ${a} (see the top of bench/run.mjs)`)
     process.exit(2)
   }
 }
 if (opt('help')) {
   console.log('usage: npm run bench [-- --quick] [--docs|--no-docs] [--only=groups] [--runtimes=tsrun,runc,crun] [--rounds=N] [--scale=0,100,500] [--keep]')
+  process.exit(0)
+}
+
+if (typeof opt('render') === 'string') {
+  const { meta, results } = JSON.parse(readFileSync(opt('render'), 'utf8'))
+  results.targets = targets(results)
+  const md = markdown(results, meta)
+  if (opt('docs')) {
+    writeDoc(join(REPO, 'docs', 'performance.md'), md)
+    const stamp = meta.date.replace(/[:]/g, '').replace(/Z$/, '')
+    writeFileSync(join(BENCH_DIR, 'history', `${stamp}${meta.mode === 'quick' ? '-quick' : ''}.json`), `${JSON.stringify(summaryJson(results, meta), null, 1)}\n`)
+  }
+  console.log(md)
   process.exit(0)
 }
 

@@ -194,22 +194,6 @@ static int op_wait_fifo(struct ctx *c, const struct op *op) {
   return n == 1 ? 0 : -1;
 }
 
-static int op_mask(struct ctx *c, const struct op *op) {
-  char p[64];
-  struct stat st;
-  int fd = root_open(c, A(MASK_PATH_PATH).s, O_PATH);
-  if (fd < 0) return errno == ENOENT ? 0 : -1;
-  int r = fstat(fd, &st);
-  fd_path(p, sizeof p, fd);
-  if (r == 0)
-    r = S_ISDIR(st.st_mode) ? mount("tmpfs", p, "tmpfs", MS_RDONLY, "size=0")
-                            : mount("/dev/null", p, NULL, MS_BIND, NULL);
-  int e = errno;
-  close(fd);
-  errno = e;
-  return r;
-}
-
 static int op_readonly(struct ctx *c, const struct op *op) {
   char p[64];
   struct statvfs sv;
@@ -270,14 +254,12 @@ int run_op(struct ctx *c, const struct op *op) {
   case OP_NO_NEW_PRIVS: return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
   case OP_SECCOMP: return op_seccomp(c, op);
   case OP_CLOSE_FDS: return (int)syscall(SYS_close_range, A(CLOSE_FDS_FROM).u, ~0u, CLOSE_RANGE_CLOEXEC);
-  case OP_CHDIR: return chdir(A(CHDIR_PATH).s);
   case OP_LOOKUP_EXEC: return op_lookup_exec(c, op);
   case OP_READY: return msg_send(c->sock, MSG_READY, 0, 0);
   case OP_WAIT_FIFO: return op_wait_fifo(c, op);
   case OP_EXEC:
     execve(c->exec_path, (char *const *)A(EXEC_ARGS).sv.v, (char *const *)A(EXEC_ENV).sv.v);
     return -1;
-  case OP_MASK_PATH: return op_mask(c, op);
   case OP_READONLY_PATH: return op_readonly(c, op);
   case OP_SET_DUMPABLE: return prctl(PR_SET_DUMPABLE, A(SET_DUMPABLE_ON).u, 0, 0, 0);
   case OP_OPEN_PTY:

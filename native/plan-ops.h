@@ -45,12 +45,10 @@ enum tsrun_op {
   OP_NO_NEW_PRIVS = 24,
   OP_SECCOMP = 25,
   OP_CLOSE_FDS = 26,
-  OP_CHDIR = 27,
   OP_LOOKUP_EXEC = 28,
   OP_READY = 29,
   OP_WAIT_FIFO = 30,
   OP_EXEC = 31,
-  OP_MASK_PATH = 32,
   OP_READONLY_PATH = 33,
   OP_SET_DUMPABLE = 34,
   OP_OPEN_PTY = 35,
@@ -121,13 +119,11 @@ enum tsrun_op {
 #define SECCOMP_PROGRAM 0
 #define SECCOMP_FLAGS 1
 #define CLOSE_FDS_FROM 0
-#define CHDIR_PATH 0
 #define LOOKUP_EXEC_FILE 0
 #define LOOKUP_EXEC_PATH 1
 #define WAIT_FIFO_FD 0
 #define EXEC_ARGS 0
 #define EXEC_ENV 1
-#define MASK_PATH_PATH 0
 #define READONLY_PATH_PATH 0
 #define SET_DUMPABLE_ON 0
 #define OPEN_PTY_SOCKET 0
@@ -194,12 +190,10 @@ static const char *const tsrun_op_fields[TSRUN_MAX_OP + 1] = {
   [OP_NO_NEW_PRIVS] = "",
   [OP_SECCOMP] = "bu",
   [OP_CLOSE_FDS] = "u",
-  [OP_CHDIR] = "s",
   [OP_LOOKUP_EXEC] = "ss",
   [OP_READY] = "",
   [OP_WAIT_FIFO] = "f",
   [OP_EXEC] = "vv",
-  [OP_MASK_PATH] = "s",
   [OP_READONLY_PATH] = "s",
   [OP_SET_DUMPABLE] = "u",
   [OP_OPEN_PTY] = "fuuu",
@@ -243,12 +237,10 @@ static const char *const tsrun_op_names[TSRUN_MAX_OP + 1] = {
   [OP_NO_NEW_PRIVS] = "NO_NEW_PRIVS",
   [OP_SECCOMP] = "SECCOMP",
   [OP_CLOSE_FDS] = "CLOSE_FDS",
-  [OP_CHDIR] = "CHDIR",
   [OP_LOOKUP_EXEC] = "LOOKUP_EXEC",
   [OP_READY] = "READY",
   [OP_WAIT_FIFO] = "WAIT_FIFO",
   [OP_EXEC] = "EXEC",
-  [OP_MASK_PATH] = "MASK_PATH",
   [OP_READONLY_PATH] = "READONLY_PATH",
   [OP_SET_DUMPABLE] = "SET_DUMPABLE",
   [OP_OPEN_PTY] = "OPEN_PTY",
@@ -292,12 +284,10 @@ static const char *const tsrun_op_field_names[TSRUN_MAX_OP + 1][TSRUN_MAX_FIELDS
   [OP_NO_NEW_PRIVS] = {},
   [OP_SECCOMP] = {"program", "flags"},
   [OP_CLOSE_FDS] = {"from"},
-  [OP_CHDIR] = {"path"},
   [OP_LOOKUP_EXEC] = {"file", "path"},
   [OP_READY] = {},
   [OP_WAIT_FIFO] = {"fd"},
   [OP_EXEC] = {"args", "env"},
-  [OP_MASK_PATH] = {"path"},
   [OP_READONLY_PATH] = {"path"},
   [OP_SET_DUMPABLE] = {"on"},
   [OP_OPEN_PTY] = {"socket", "rows", "cols", "console"},

@@ -1,6 +1,6 @@
 // Build: generate the C header, compile the helper, bundle the CLI into dist/tsrun.js.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -15,6 +15,7 @@ let commit = 'unknown'
 try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() } catch { /* no git */ }
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
+rmSync(join(root, 'dist'), { recursive: true, force: true }) // stale bundles and their V8 code caches
 mkdirSync(join(root, 'dist'), { recursive: true })
 // The entry (argument parsing, dispatch) and one bundle per verb module in src/cli, loaded on demand:
 // `state` and `--version` never parse the planner, seccomp tables or koffi bindings.

@@ -26,8 +26,9 @@ export function targets(R) {
   if (R.scale?.levels?.length >= 2) {
     const lv = R.scale.levels
     const last = lv[lv.length - 1]
-    add(`create flat from 0 to ${last.level} existing (≤ 1.1×)`, ratio(last, 'tsrun', 'tsrun (empty root)'), 1.1,
+    add(`create flat from 0 to ${last.level} existing (≤ 1.1×), wall`, ratio(last, 'tsrun', 'tsrun (empty root)'), 1.1,
       `same-round ratio: create in the root holding ${last.level} containers ÷ create in an empty root`)
+    add(`… the same in cpu time`, last.cpuRatios?.['tsrun/tsrun (empty root)'], 1.1, 'user+sys of the two creates, same round (insensitive to the machine\'s load)')
   }
   return t
 }
@@ -139,8 +140,9 @@ export function markdown(R, meta) {
     out.push('### Create time vs existing (created, not started) containers')
     out.push('')
     const lv = R.scale.levels
-    out.push(table(['existing', ...rts.map((n) => `${n} create`), ...rts.map((n) => `${n} ÷ empty root (same round)`), ...rts.map((n) => `${n} delete`)],
-      lv.map((s) => [String(s.level), ...rts.map((n) => cell(s, n)), ...rts.map((n) => fmtRatio(ratio(s, n, `${n} (empty root)`))),
+    out.push(table(['existing', ...rts.map((n) => `${n} create`), ...rts.map((n) => `${n} ÷ empty root, wall / cpu`), ...rts.map((n) => `${n} delete`)],
+      lv.map((s) => [String(s.level), ...rts.map((n) => cell(s, n)),
+        ...rts.map((n) => `${fmtRatio(ratio(s, n, `${n} (empty root)`))} / ${fmtRatio(s.cpuRatios?.[`${n}/${n} (empty root)`])}`),
         ...rts.map((n) => fmtMs(s.per[n]?.extras?.deleteMs))])))
     out.push('')
     out.push(`All runtimes hold the same number of created containers while measured (${lv.length > 1 ? `${lv[lv.length - 1].level} × ${rts.length}` : ''} at the top level). ` +

@@ -33,8 +33,8 @@ export function planUserAndCaps(p: Process, lastCap: number, chdir: Op[], warn: 
   const user = p.user
   const groups = user.additionalGids ?? []
   const setuser: Op = { op: 'SETUSER', uid: user.uid, gid: user.gid, groups, setgroups: 1 }
-  if (!p.capabilities) return [setuser, ...chdir]
-  const s = capSets(p.capabilities, lastCap, warn)
+  // no capabilities object means no capabilities at all (runc), not "keep root's"
+  const s = capSets(p.capabilities ?? {}, lastCap, warn)
   // the kernel raises an ambient capability only if it is permitted and inheritable: drop the rest with a warning
   const ambient = s.ambient & s.permitted & s.inheritable
   if (ambient !== s.ambient) warn('process.capabilities.ambient: capabilities that are not both permitted and inheritable cannot be raised; ignored')

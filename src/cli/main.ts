@@ -2,7 +2,9 @@
 import { parseArgs, str, bool, type ParsedArgs } from './args'
 import type { CliContext } from './context'
 import { configureLog, log } from '../log/logger'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { requireWithCodeCache } from './code-cache'
 import { isTsrunError } from '../errors'
 import { DEFAULT_ROOT } from '../state/paths'
 
@@ -20,8 +22,10 @@ const VERBS: Record<string, [file: string, fn: string]> = {
 }
 
 function load<T>(file: string): T {
+  const bundled = join(__dirname, `${file}.js`)
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(join(__dirname, file)) as T
+  if (!existsSync(bundled)) return require(join(__dirname, file)) as T // running from src/ under tsx
+  return requireWithCodeCache<T>(bundled)
 }
 
 /** The error as the user sees it: create/run failures carry runc's "<runtime> <verb> failed:" prefix. */

@@ -73,10 +73,11 @@ export const DEFAULT_DEVICE_RULES: readonly LinuxDeviceCgroup[] = [
   { allow: true, type: 'c', major: 10, minor: 200, access: 'rwm' }, // /dev/net/tun
 ]
 
-/** linux.resources with the device rules the container needs to work: config rules, defaults, config devices. */
-export function resourcesWithDeviceRules(resources: LinuxResources | undefined, devices: readonly LinuxDevice[] = []): LinuxResources {
-  const configDevices = devices
-    .filter((d) => d.type === 'c' || d.type === 'b' || d.type === 'u')
-    .map((d) => ({ allow: true, type: (d.type === 'b' ? 'b' : 'c') as 'b' | 'c', major: d.major, minor: d.minor, access: 'rwm' }))
-  return { ...resources, devices: [...(resources?.devices ?? []), ...DEFAULT_DEVICE_RULES, ...configDevices] }
+/**
+ * linux.resources with the device rules the container needs to work: the config's rules, then the defaults (runc's
+ * AllowedDevices). Nodes listed in linux.devices are created but not allowed by themselves, as in runc and youki:
+ * resources.devices decides whether they can be opened.
+ */
+export function resourcesWithDeviceRules(resources: LinuxResources | undefined, _devices: readonly LinuxDevice[] = []): LinuxResources {
+  return { ...resources, devices: [...(resources?.devices ?? []), ...DEFAULT_DEVICE_RULES] }
 }

@@ -85,12 +85,14 @@ export function planContainer(spec: Spec, o: PlanOptions): ContainerPlan {
   if (ns.created.has('user')) ops.push({ op: 'SETUSER', uid: 0, gid: 0, groups: [], setgroups: 0 })
   if (ns.unshareCgroup) ops.push({ op: 'UNSHARE', flags: 0x02000000n })
 
+  // sysctls through the host's /proc, before any container mount exists: the init is already in its namespaces, and
+  // nothing from the rootfs or mounts[] can redirect the writes (a symlinked /proc/sys/... into another procfs)
+  ops.push(...planSysctl(linux.sysctl, { created: ns.created, joined: new Set(ns.join.map((j) => j.type)) }))
   ops.push(...planRootfs(spec, o, ns.created.has('user'), mounts.ops))
   if (process.terminal) ops.push(...planTerminal(process, fdIndex({ kind: 'console' }), true))
 
   if (spec.hostname !== undefined) ops.push({ op: 'SETHOSTNAME', name: spec.hostname })
   if (spec.domainname !== undefined) ops.push({ op: 'SETDOMAINNAME', name: spec.domainname })
-  ops.push(...planSysctl(linux.sysctl, { created: ns.created, joined: new Set(ns.join.map((j) => j.type)) }))
   ops.push(...planFinalRootfs(spec))
   ops.push(...planLinuxProcessAttrs(linux))
   ops.push(...planProcess(process, o))
@@ -166,8 +168,8 @@ function planRootfs(spec: Spec, o: PlanOptions, userns: boolean, mountOps: Op[])
 }
 
 /**
- * After pivot_root, hostname and sysctls (runc's order: sysctls are written before /proc/sys turns read-only):
- * read-only and masked paths, resolved inside the new root, then the read-only root.
+ * After pivot_root and hostname (sysctls were written before the rootfs, so /proc/sys is still writable for them):
+ * read-only and masked paths, resolved inside the new root, the read-only root, the root's propagation.
  */
 function planFinalRootfs(spec: Spec): Op[] {
   const linux = spec.linux ?? {}

@@ -3,6 +3,7 @@ import type { NamespaceType, Process } from '../spec'
 import type { Op } from './ops'
 import { SYNC_TAGS } from './ops'
 import { NAMESPACES } from '../namespaces/table'
+import { planAffinity } from '../process/plan'
 import { planProcess, planTerminal, processEnv, type FdRequest, type ProcessPlanOptions } from './container'
 
 export interface ExecPlanOptions extends ProcessPlanOptions {
@@ -18,6 +19,7 @@ export function planExec(process: Process, o: ExecPlanOptions): { ops: Op[]; fds
   for (const t of new Set(o.namespaces)) nsFlags |= NAMESPACES[t].flag
   const ops: Op[] = [{ op: 'SET_DUMPABLE', on: 0 }]
   if (nsFlags) ops.push({ op: 'SETNS', fd: 0, nstype: nsFlags >>> 0 })
+  ops.push(...planAffinity(process.execCPUAffinity, 'initial'))
   const cgroupFd = o.cgroupFd ? fds.push({ kind: 'cgroup' }) - 1 : -1
   ops.push({ op: 'CLONE', flags: 0n, cgroupFd, wait: o.wait ? 1 : 0 })
   ops.push({ op: 'SYNC', tag: SYNC_TAGS.setup }, { op: 'SETSID' })

@@ -31,12 +31,10 @@ export function describeOp(op: Op): string {
     case 'NO_NEW_PRIVS': return 'set no_new_privs'
     case 'SECCOMP': return `load seccomp filter (${op.program.length / 8} instructions)`
     case 'CLOSE_FDS': return `close fds from ${op.from}`
-    case 'CHDIR': return `chdir ${op.path}`
     case 'LOOKUP_EXEC': return `find executable ${op.file}`
     case 'READY': return 'report ready'
     case 'WAIT_FIFO': return 'wait for start'
     case 'EXEC': return `exec ${op.args[0] ?? ''}`
-    case 'MASK_PATH': return `mask ${op.path}`
     case 'READONLY_PATH': return `make ${op.path} read-only`
     case 'SET_DUMPABLE': return `set dumpable ${op.on}`
     case 'OPEN_PTY': return 'open the terminal'

@@ -14,6 +14,7 @@ export interface OpSpec {
 
 export const PLAN_VERSION = 1
 
+/** Codes are never reused: 27 (CHDIR) and 32 (MASK_PATH) were retired for CHDIR_IN_ROOT and MASK_SHARED. */
 /** Ops run strictly in order. Ops before CLONE run in the helper; ops after it run in the container init. */
 export const OPS = [
   { name: 'SETNS', code: 1, fields: [['fd', 'fd'], ['nstype', 'u32']], doc: 'setns(fd, nstype): join an existing namespace' },
@@ -42,12 +43,10 @@ export const OPS = [
   { name: 'NO_NEW_PRIVS', code: 24, fields: [], doc: 'PR_SET_NO_NEW_PRIVS' },
   { name: 'SECCOMP', code: 25, fields: [['program', 'bytes'], ['flags', 'u32']], doc: 'seccomp(SECCOMP_SET_MODE_FILTER, flags, program)' },
   { name: 'CLOSE_FDS', code: 26, fields: [['from', 'u32']], doc: 'close_range(from, ~0, CLOSE_RANGE_CLOEXEC): nothing above from survives exec' },
-  { name: 'CHDIR', code: 27, fields: [['path', 'str']], doc: 'chdir (after pivot_root, so inside the container)' },
   { name: 'LOOKUP_EXEC', code: 28, fields: [['file', 'str'], ['path', 'str']], doc: 'find file in PATH (or check it when it has a slash), as the final user' },
   { name: 'READY', code: 29, fields: [], doc: 'send READY: everything is in place' },
   { name: 'WAIT_FIFO', code: 30, fields: [['fd', 'fd']], doc: 'open /proc/self/fd/N O_WRONLY (blocks until start opens the exec fifo), write one byte' },
   { name: 'EXEC', code: 31, fields: [['args', 'strv'], ['env', 'strv']], doc: 'execve the path LOOKUP_EXEC found' },
-  { name: 'MASK_PATH', code: 32, fields: [['path', 'str']], doc: 'mask a path inside the root: /dev/null over files, a read-only tmpfs over directories; missing paths are skipped' },
   { name: 'READONLY_PATH', code: 33, fields: [['path', 'str']], doc: 'bind a path onto itself read-only; missing paths are skipped' },
   { name: 'SET_DUMPABLE', code: 34, fields: [['on', 'u32']], doc: 'PR_SET_DUMPABLE' },
   { name: 'OPEN_PTY', code: 35, fields: [['socket', 'fd'], ['rows', 'u32'], ['cols', 'u32'], ['console', 'u32']], doc: 'open a pty in the container\'s devpts, send the master with its name over socket (SCM_RIGHTS), set the window size, bind the slave on /dev/console when console=1, make it the controlling terminal and stdio' },

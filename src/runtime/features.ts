@@ -1,7 +1,7 @@
 // The OCI features document (features.md): what this build of tsrun supports, from its own tables.
 import { HOOK_NAMES, NAMESPACE_TYPES, type Features } from '../spec'
 import { CAPABILITIES } from '../caps/table'
-import { FLAG_OPTIONS, PROPAGATION_OPTIONS } from '../mounts/flags'
+import { MOUNT_OPTION_NAMES } from '../mounts/flags'
 import { SECCOMP_ACTIONS, SECCOMP_ARCHES, SECCOMP_FLAGS, SECCOMP_OPERATORS } from '../seccomp'
 
 export function featuresDocument(): Features {
@@ -10,7 +10,7 @@ export function featuresDocument(): Features {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.3.0',
     hooks: [...HOOK_NAMES],
-    mountOptions: [...Object.keys(FLAG_OPTIONS), ...Object.keys(PROPAGATION_OPTIONS)].sort(),
+    mountOptions: [...MOUNT_OPTION_NAMES],
     linux: {
       namespaces: [...NAMESPACE_TYPES],
       capabilities: [...CAPABILITIES],
@@ -26,7 +26,7 @@ export function featuresDocument(): Features {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
+      mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: false },
     } as Features['linux'],
     annotations: { 'io.github.tsrun.plan.version': '1' },

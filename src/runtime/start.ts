@@ -16,14 +16,19 @@ export function releaseInit(fifo: string, pid: number, startTime: string): void 
   const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK | O_CLOEXEC)
   try {
     const buf = Buffer.alloc(1)
-    for (let waited = 0; ; waited++) {
+    const readByte = (): boolean => {
       try {
-        if (readSync(fd, buf, 0, 1, null) === 1) break
+        return readSync(fd, buf, 0, 1, null) === 1
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e
+        return false
       }
+    }
+    for (let waited = 0; !readByte(); waited++) {
       const st = readProcStat(pid)
-      if (!st || st.startTime !== startTime || st.state === 'Z') throw new TsrunError('cannot start a container that has stopped')
+      // the init may have written its byte, exec'd and exited between our read and this check: read once more
+      if ((!st || st.startTime !== startTime || st.state === 'Z') && !readByte()) throw new TsrunError('cannot start a container that has stopped')
+      if (!st || st.startTime !== startTime || st.state === 'Z') break
       sleep(waited < 100 ? 0.2 : 2)
     }
   } finally {

@@ -68,9 +68,9 @@ t0(r.title('invalid id'), (t) => {
   t.deepEqual(existsSync(env.root) ? readdirSync(env.root) : [], [])
 })
 
-t0(r.title('a failing mount op is reported by op index and errno'), (t) => {
+t0(r.title('a failing mount op is reported by the mount it implements and errno'), (t) => {
   const b = env.bundle('badmnt', (s) => { s.mounts!.push({ destination: '/mnt', type: 'nosuchfs', source: 'none' }) })
-  fails(t, ['create', '--bundle', b, 'badmnt'], /^tsrun create failed: unable to start container process: op \d+ \(mount nosuchfs on \/mnt\): ENODEV: no such device$/)
+  fails(t, ['create', '--bundle', b, 'badmnt'], /^tsrun create failed: unable to start container process: mounts\[7\] \(nosuchfs none on \/mnt\): ENODEV: no such device$/)
   assertNothingLeft(t, 'badmnt', b)
 })
 

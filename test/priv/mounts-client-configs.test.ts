@@ -5,7 +5,7 @@ import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import type { Mount, Spec } from '../../src/spec'
+import type { Spec } from '../../src/spec'
 import { errorMsg, fixtureRootfs, makeEnv, parseState, requires, rootReason, type Env } from './harness'
 import { parseCheckerReport, type CheckerMount, type CheckerReport } from '../../rootfs-fixtures/checker-report'
 
@@ -85,21 +85,24 @@ function checkMounts(t: import('ava').ExecutionContext, s: Spec, rep: CheckerRep
   if (s.root?.readonly) t.true(opts(at(rep, '/')!).includes('ro'), 'root is read-only')
 }
 
-function checkMountsNotForConfig(t: import('ava').ExecutionContext, m: Mount[] | undefined): void {
-  t.true((m ?? []).length > 0)
-}
-
 for (const file of configs.filter((f) => !f.startsWith('cri-container') && !f.includes('tty'))) {
   t0(r.title(`${file} runs with its mounts, masked and read-only paths`), (t) => {
     const id = file.replace(/\.json$/, '').replace(/[^\w]/g, '-')
     const s = adapt(file, id)
-    checkMountsNotForConfig(t, s.mounts)
+    t.true((s.mounts ?? []).length > 0)
     const out = env.run(['run', '--bundle', bundleFor(id, s), id])
     t.is(out.status, 0, errorMsg(out.stderr))
     if (out.status !== 0) return
     const rep = parseCheckerReport(out.stdout)
     checkMounts(t, s, rep)
-    if (s.linux?.sysctl) t.pass()
+    if (s.linux?.sysctl) {
+      // the same config again, printing its sysctls as the container sees them
+      const keys = Object.keys(s.linux.sysctl)
+      s.process!.args = ['sh', '-c', keys.map((k) => `cat /proc/sys/${k.replace(/\./g, '/')}`).join('; ')]
+      const again = env.run(['run', '--bundle', bundleFor(`${id}-sysctl`, s), `${id}-sysctl`])
+      t.is(again.status, 0, errorMsg(again.stderr))
+      t.deepEqual(again.stdout.trim().split('\n').map((l) => l.replace(/\s+/g, ' ')), keys.map((k) => s.linux!.sysctl![k]))
+    }
     if (s.process?.user.umask !== undefined) t.is(rep.umask, s.process.user.umask)
   })
 }

@@ -74,6 +74,13 @@ t0(r.title('linux.sysctl: namespaced keys land in the container\'s namespaces; h
   })
   t.deepEqual(out, ['1234', '1', '20', 'tsrun.test'])
   t.is(readFileSync('/proc/sys/kernel/shmmni', 'utf8').trim(), hostShmmni, 'the host value is untouched')
+  const userns = sh('sysctl-userns', 'cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmni', (s) => {
+    s.linux!.namespaces!.push({ type: 'user' })
+    s.linux!.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }]
+    s.linux!.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }]
+    s.linux!.sysctl = { 'net.ipv4.ip_forward': '1', 'kernel.shmmni': '999' }
+  })
+  t.deepEqual(userns, ['1', '999'], 'written as root of the user namespace that owns the container\'s namespaces')
   const host = run('sysctl2', 'true', (s) => { s.linux!.sysctl = { 'vm.swappiness': '10' } })
   t.is(host.status, 1)
   t.regex(errorMsg(host.stderr), /linux\.sysctl: "vm\.swappiness" is not namespaced/)

@@ -44,7 +44,7 @@ test('decode rejects truncation, trailing bytes and unknown ops', (t) => {
 })
 
 test('strings with NUL bytes are refused at encode time', (t) => {
-  t.throws(() => encodePlan([{ op: 'CHDIR', path: 'a\0b' }]), { message: /NUL/ })
+  t.throws(() => encodePlan([{ op: 'CHDIR_IN_ROOT', path: 'a\0b' }]), { message: /NUL/ })
 })
 
 test('the committed C header is the one ops.ts generates', (t) => {
