@@ -181,11 +181,17 @@ static int op_lookup_exec(struct ctx *c, const struct op *op) {
   return -1;
 }
 
+/* As pid 1 of its namespace the waiting init would ignore signals with a default action: die on them as
+ * runc's init does (`kill ID TERM` of a created container). execve resets these handlers. */
+static void die_on_signal(int sig) { _exit(128 + sig); }
+
 static int op_wait_fifo(struct ctx *c, const struct op *op) {
   char p[64];
   int fd = fd_arg(c, A(WAIT_FIFO_FD).i);
   if (fd < 0) { errno = EBADF; return -1; }
   fd_path(p, sizeof p, fd);
+  int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM };
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) signal(sigs[i], die_on_signal);
   int w = open(p, O_WRONLY | O_CLOEXEC); /* blocks until `start` opens the fifo for reading */
   if (w < 0) return -1;
   ssize_t n = write(w, "0", 1);

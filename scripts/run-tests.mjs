@@ -41,7 +41,12 @@ if (isRoot) {
   const guest = join(root, 'test', 'guest')
   if (existsSync(guest) && readdirSync(guest).length)
     suite('cgroup v2 guest tests', ['--serial', '--concurrency=1', 'test/guest'], { minutes: 20 })
-  suite('containerd client (ctr)', ['--serial', 'oci-tests/clients'], { minutes: 15 })
+  suite('escape regression suite', ['--serial', '--concurrency=1', 'oci-tests/escapes'], { minutes: 15 })
+  suite('OCI conformance suite (tsrun)', ['--serial', '--concurrency=1', 'oci-tests/conformance'], { minutes: 20 })
+  // the same black-box suite against Debian's runc checks the tests themselves (youki's validate-contest-runc)
+  suite('OCI conformance suite (runc, checks the tests)', ['--serial', '--concurrency=1', 'oci-tests/conformance'],
+    { minutes: 15, env: { TSRUN_TEST_RUNTIME: '/usr/sbin/runc' } })
+  suite('client matrix (containerd, podman, docker)', ['--serial', '--concurrency=1', 'oci-tests/clients'], { minutes: 20 })
 } else {
   process.stdout.write('\n=== privileged suites skipped: requires root\n')
   total.skipped++

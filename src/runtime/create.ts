@@ -121,7 +121,9 @@ export function createContainer(opts: CreateOptions): Created {
         if (tag === SYNC_TAGS.setup) setupInit(spec, p, cg, plan.userns)
         if (tag === SYNC_TAGS.hooks) {
           const state = { ociVersion: spec.ociVersion, id, status: 'creating', pid: p, bundle: bundle.dir, annotations: spec.annotations }
-          for (const phase of CREATE_HOOKS) runHooks(spec.hooks, phase, state)
+          runHooks(spec.hooks, 'prestart', state)
+          runHooks(spec.hooks, 'createRuntime', state)
+          runHooks(spec.hooks, 'createContainer', state, { in: 'container-mount', pid: p })
         }
       },
     })

@@ -23,7 +23,12 @@ export function deleteContainer(root: string, id: string, force: boolean): void 
     throw new TsrunError(ERR.notExist)
   }
   if (!force && c.status !== 'created') checkTransition('delete', c.status, id)
-  if (c.status !== 'stopped') killAndWait(c.record.pid, c.record.startTime)
+  if (c.status !== 'stopped') {
+    // a frozen process cannot die: signal, then thaw (runc does the same for a paused container)
+    const thaw = c.status === 'paused' && c.record.cgroupPath
+      ? () => cgroupManager(c.record.cgroupPath!, c.record.cgroupCreated).thaw() : undefined
+    killAndWait(c.record.pid, c.record.startTime, thaw)
+  }
   if (c.record.cgroupPath) {
     try { cgroupManager(c.record.cgroupPath, c.record.cgroupCreated).destroy() } catch (e) {
       if (!force) throw new TsrunError(`unable to remove container cgroup: ${(e as Error).message}`)
@@ -36,12 +41,13 @@ export function deleteContainer(root: string, id: string, force: boolean): void 
 }
 
 /** SIGKILL the init and wait until it is gone or a zombie (its reaper is the caller's subreaper). */
-export function killAndWait(pid: number, startTime: string): void {
+export function killAndWait(pid: number, startTime: string, afterSignal?: () => void): void {
   const alive = (): boolean => {
     const st = readProcStat(pid)
     return st !== undefined && st.startTime === startTime && st.state !== 'Z'
   }
   if (!alive()) return
   signalProcess(pid, 9)
+  afterSignal?.()
   for (let i = 0; i < 5000 && alive(); i++) sleep(i < 50 ? 0.2 : 2)
 }

@@ -44,15 +44,14 @@ export function startContainer(root: string, id: string): void {
 }
 
 /**
- * startContainer hooks, the release of the init, then poststart hooks. startContainer hooks run in the runtime
- * namespace (the spec says the container's: a documented deviation). A failing poststart hook is an error
- * (spec 1.3) and stops the container.
+ * startContainer hooks (in the container's namespaces and root), the release of the init, then poststart hooks.
+ * A failing poststart hook is an error (spec 1.3) and stops the container.
  */
 export function runStartHooks(c: Loaded, release: () => void): void {
   const hooks = c.record.hooks as Hooks | undefined
   const state = (status: string) => ({ ociVersion: c.record.ociVersion, id: c.record.id, status, pid: c.record.pid, bundle: c.record.bundle, annotations: c.record.annotations })
   try {
-    runHooks(hooks, 'startContainer', state('created'))
+    runHooks(hooks, 'startContainer', state('created'), { in: 'container', pid: c.record.pid })
   } catch (e) {
     killAndWait(c.record.pid, c.record.startTime)
     throw e

@@ -1,9 +1,9 @@
 // Hooks: each phase runs once, in order, with the state on stdin; failures follow spec 1.3.
 import test from 'ava'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Hook } from '../../src/spec'
-import { cgroupLeftovers, errorMsg, makeEnv, requires, rootReason, type Env } from './harness'
+import { cgroupLeftovers, errorMsg, fixtureRootfs, makeEnv, requires, rootReason, type Env } from './harness'
 
 const r = requires(rootReason)
 const t0 = r.ok ? test.serial : test.serial.skip
@@ -15,10 +15,13 @@ const record = (file: string, extra = ''): Hook => ({ path: '/bin/sh', args: ['s
 
 t0(r.title('every phase runs with the state JSON on stdin and its env; poststop after delete'), (t) => {
   const f = (p: string) => join(env.dir, `${p}.json`)
-  const phases = ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'] as const
+  const phases = ['prestart', 'createRuntime', 'createContainer', 'poststart', 'poststop'] as const
+  // startContainer runs inside the container: its path and its output file are the container's
+  const inside = `/tmp/hook-start-${process.pid}.json`
   const b = env.bundle('hooks', (s) => {
     s.process!.args = ['sleep', '100']
     s.hooks = Object.fromEntries(phases.map((p) => [p, [record(f(p))]]))
+    s.hooks.startContainer = [{ path: '/bin/sh', args: ['sh', '-c', `cat > ${inside}; readlink /proc/self/ns/mnt >> ${inside}.ns`] }]
   })
   t.is(env.run(['create', '--bundle', b, 'hooks']).status, 0)
   for (const p of ['prestart', 'createRuntime', 'createContainer']) {
@@ -31,7 +34,11 @@ t0(r.title('every phase runs with the state JSON on stdin and its env; poststop 
   }
   t.false(existsSync(f('poststart')))
   t.is(env.run(['start', 'hooks']).status, 0)
-  t.is((JSON.parse(readFileSync(f('startContainer'), 'utf8')) as { status: string }).status, 'created')
+  const inRootfs = join(fixtureRootfs(), inside)
+  t.is((JSON.parse(readFileSync(inRootfs, 'utf8')) as { status: string }).status, 'created')
+  const pid = JSON.parse(env.run(['state', 'hooks']).stdout).pid as number
+  t.is(readFileSync(`${inRootfs}.ns`, 'utf8').trim(), readlinkSync(`/proc/${pid}/ns/mnt`), 'startContainer ran in the container mount namespace')
+  rmSync(inRootfs); rmSync(`${inRootfs}.ns`)
   t.is((JSON.parse(readFileSync(f('poststart'), 'utf8')) as { status: string }).status, 'running')
   t.false(existsSync(f('poststop')))
   t.is(env.run(['delete', '--force', 'hooks']).status, 0)

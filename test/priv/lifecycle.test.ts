@@ -89,3 +89,21 @@ t0(r.title('stdin reaches the container process'), (t) => {
   t.is(out.status, 0, out.stderr)
   t.is(out.stdout, 'hello through stdin\n')
 })
+
+t0(r.title('kill TERM of a created container stops it (its init dies on catchable signals, as runc\'s does)'), (t) => {
+  const b = env.bundle('termcreated', (s) => { s.process!.args = ['sleep', '100'] })
+  t.is(env.run(['create', '--bundle', b, 'termcreated']).status, 0)
+  t.is(env.run(['kill', 'termcreated', 'TERM']).status, 0)
+  t.true(waitFor(() => parseState(env.run(['state', 'termcreated']).stdout).status === 'stopped'))
+  t.is(env.run(['delete', 'termcreated']).status, 0)
+})
+
+t0(r.title('delete --force of a paused container is immediate'), (t) => {
+  const b = env.bundle('pausedel', (s) => { s.process!.args = ['sleep', '100'] })
+  t.is(env.run(['run', '-d', '--bundle', b, 'pausedel']).status, 0)
+  t.is(env.run(['pause', 'pausedel']).status, 0)
+  const start = Date.now()
+  t.is(env.run(['delete', '--force', 'pausedel']).status, 0)
+  t.true(Date.now() - start < 3000, `took ${Date.now() - start} ms`)
+  t.is(env.run(['state', 'pausedel']).status, 1)
+})
