@@ -4,7 +4,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/magic.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 #include "tsrun-init.h"
 
@@ -33,6 +36,10 @@ int main(int argc, char **argv) {
   }
   prctl(PR_SET_NAME, "tsrun-init", 0, 0, 0); /* we run from /proc/self/fd/N: name the process for ps */
   struct ctx c = { .sock = atoi(argv[2]), .rootfd = -1 };
+  /* the host's procfs, checked: every later /proc access goes through it, never through the container's /proc */
+  struct statfs sf;
+  c.procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (c.procfd < 0 || fstatfs(c.procfd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) return 1;
   uint8_t *buf = malloc(PLAN_MAX);
   if (!buf) return 1;
   ssize_t n = msg_recv_plan(c.sock, buf, PLAN_MAX, c.fds, &c.nfds);

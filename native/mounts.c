@@ -160,27 +160,28 @@ int mount_copyup_op(struct ctx *c, const char *dest, uint64_t flags, const char 
 
 /* Mask one path: a file with the host's /dev/null (checked to be 1:3), a directory with the one shared read-only tmpfs. */
 int mask_op(struct ctx *c, const char *path) {
-  char p[64], src[64];
   struct stat st;
-  int fd = root_open(c, path, O_PATH), r = -1, null = -1;
+  int fd = root_open_protected(c, path), r = -1, null = -1;
   if (fd < 0) return errno == ENOENT ? 0 : -1;
-  FDPATH(p, fd);
   if (fstat(fd, &st) < 0) goto out;
   if (S_ISDIR(st.st_mode) && c->mask_dir > 0) {
-    FDPATH(src, c->mask_dir);
-    r = mount(src, p, NULL, MS_BIND, NULL);
+    r = bind_fd(c->mask_dir, fd);
   } else if (S_ISDIR(st.st_mode)) {
-    if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0,mode=0555") < 0) goto out;
-    int m = root_open(c, path, O_PATH | O_DIRECTORY); /* the new tmpfs */
+    /* the first masked directory: a new read-only tmpfs, built and attached by fd (no path to redirect) */
+    int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC), m = -1;
+    if (fs >= 0 && syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "size", "0", 0) == 0 &&
+        syscall(SYS_fsconfig, fs, FSCONFIG_SET_STRING, "mode", "0555", 0) == 0 &&
+        syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+      m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+    KEEP_ERRNO(if (fs >= 0) close(fs));
     if (m < 0) goto out;
-    c->mask_dir = fcntl(m, F_DUPFD_CLOEXEC, 3);
-    KEEP_ERRNO(close(m));
-    r = c->mask_dir < 0 ? -1 : 0;
+    if (syscall(SYS_move_mount, m, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) { KEEP_ERRNO(close(m)); goto out; }
+    c->mask_dir = m;
+    r = 0;
   } else {
     if ((null = open("/dev/null", O_PATH | O_CLOEXEC)) < 0 || fstat(null, &st) < 0) goto out;
     if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) { errno = ENODEV; goto out; }
-    FDPATH(src, null);
-    r = mount(src, p, NULL, MS_BIND, NULL);
+    r = bind_fd(null, fd);
   }
 out:
   KEEP_ERRNO(close(fd); if (null >= 0) close(null));

@@ -29,8 +29,8 @@ static int fd_arg(struct ctx *c, int32_t idx) {
   return c->fds[idx];
 }
 
-static int write_file(const char *path, const char *data) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
+static int write_file(struct ctx *c, const char *path, const char *data) {
+  int fd = proc_open(c, path, O_WRONLY);
   if (fd < 0) return -1;
   size_t len = strlen(data);
   ssize_t n = write(fd, data, len);
@@ -189,10 +189,10 @@ static int op_wait_fifo(struct ctx *c, const struct op *op) {
   char p[64];
   int fd = fd_arg(c, A(WAIT_FIFO_FD).i);
   if (fd < 0) { errno = EBADF; return -1; }
-  fd_path(p, sizeof p, fd);
+  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
   int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM };
   for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) signal(sigs[i], die_on_signal);
-  int w = open(p, O_WRONLY | O_CLOEXEC); /* blocks until `start` opens the fifo for reading */
+  int w = proc_open(c, p, O_WRONLY); /* blocks until `start` opens the fifo for reading */
   if (w < 0) return -1;
   ssize_t n = write(w, "0", 1);
   close(w);
@@ -201,22 +201,16 @@ static int op_wait_fifo(struct ctx *c, const struct op *op) {
 }
 
 static int op_readonly(struct ctx *c, const struct op *op) {
-  char p[64];
-  struct statvfs sv;
-  int fd = root_open(c, A(READONLY_PATH_PATH).s, O_PATH);
+  int fd = root_open_protected(c, A(READONLY_PATH_PATH).s);
   if (fd < 0) return errno == ENOENT ? 0 : -1;
-  fd_path(p, sizeof p, fd);
-  int r = mount(p, p, NULL, MS_BIND | MS_REC, NULL);
-  close(fd);
-  if (r < 0) return -1;
-  fd = root_open(c, A(READONLY_PATH_PATH).s, O_PATH); /* the new mount */
-  if (fd < 0) return -1;
-  fd_path(p, sizeof p, fd);
-  unsigned long keep = 0;
-  if (fstatvfs(fd, &sv) == 0)
-    keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) | (sv.f_flag & ST_NODEV ? MS_NODEV : 0) | (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
-  r = mount(p, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL);
+  /* bind the path onto itself (fd-based), then make the new mount read-only, keeping its other flags */
+  int t = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE), r = -1;
+  if (t >= 0 && syscall(SYS_move_mount, t, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) == 0) {
+    struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+    r = (int)syscall(SYS_mount_setattr, t, "", AT_EMPTY_PATH, &a, sizeof a);
+  }
   int e = errno;
+  if (t >= 0) close(t);
   close(fd);
   errno = e;
   return r;
@@ -229,7 +223,7 @@ int run_op(struct ctx *c, const struct op *op) {
     if ((fd = fd_arg(c, A(SETNS_FD).i)) < 0) { errno = EBADF; return -1; }
     return setns(fd, (int)A(SETNS_NSTYPE).u);
   case OP_UNSHARE: return unshare((int)A(UNSHARE_FLAGS).q);
-  case OP_WRITE_FILE: return write_file(A(WRITE_FILE_PATH).s, A(WRITE_FILE_DATA).s);
+  case OP_WRITE_FILE: return write_file(c, A(WRITE_FILE_PATH).s, A(WRITE_FILE_DATA).s);
   case OP_CLONE: return op_clone(c, op);
   case OP_SYNC: return op_sync(c, op);
   case OP_SETSID: return setsid() < 0 && errno != EPERM ? -1 : 0;

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 #include "tsrun-init.h"
@@ -33,7 +34,7 @@ int open_pty(struct ctx *c, int sock, uint32_t rows, uint32_t cols, int console)
   int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) return -1;
   int unlock = 0, n, slave = -1, r = -1;
-  char name[64], path[64];
+  char name[64];
   if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0) goto out;
   slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY); /* no path lookup: cannot be redirected */
   if (slave < 0) goto out;
@@ -43,12 +44,13 @@ int open_pty(struct ctx *c, int sock, uint32_t rows, uint32_t cols, int console)
     if (ioctl(slave, TIOCSWINSZ, &ws) < 0) goto out;
   }
   if (console) {
-    int target = root_open_create(c, "/dev/console", 2, NULL);
+    /* /dev/console must be ours: a symlink there (CVE-2025-52565) would send the pty mount elsewhere */
+    int target = root_open_nofollow(c, "/dev/console");
+    if (target < 0 && errno == ENOENT) target = root_open_create(c, "/dev/console", 2, NULL);
     if (target < 0) goto out;
-    char src[64];
-    snprintf(src, sizeof src, "/proc/self/fd/%d", slave);
-    snprintf(path, sizeof path, "/proc/self/fd/%d", target);
-    int m = mount(src, path, NULL, MS_BIND, NULL);
+    struct stat st;
+    if (fstat(target, &st) < 0 || !(S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))) { close(target); errno = ELOOP; goto out; }
+    int m = bind_fd(slave, target);
     close(target);
     if (m < 0) goto out;
   }

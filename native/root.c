@@ -5,6 +5,9 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,6 +19,12 @@ int root_open(struct ctx *c, const char *path, int oflags) {
   int fd;
   do fd = (int)syscall(SYS_openat2, c->rootfd, path, &how, sizeof how); while (fd < 0 && errno == EAGAIN);
   return fd;
+}
+
+/* Open path inside the root without following any symlink on the way (ELOOP if there is one). */
+int root_open_nofollow(struct ctx *c, const char *path) {
+  struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+  return (int)syscall(SYS_openat2, c->rootfd, path, &how, sizeof how);
 }
 
 /* mkdir -p inside the root, one component at a time. */
@@ -79,4 +88,31 @@ int root_open_create(struct ctx *c, const char *path, int create, int *made) {
   }
   if (made) *made = 1;
   return root_open(c, path, O_PATH);
+}
+
+/* Bind src onto dst, both fds: no path, so nothing in the container (a swapped /proc) can redirect it. */
+int bind_fd(int src, int dst) {
+  int t = (int)syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (t < 0) return -1;
+  int r = (int)syscall(SYS_move_mount, t, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int e = errno;
+  close(t);
+  errno = e;
+  return r;
+}
+
+/* Open a /proc path through the host procfs handle (c->procfd), never through the container's /proc. */
+int proc_open(struct ctx *c, const char *path, int oflags) {
+  if (strncmp(path, "/proc/", 6) != 0 || c->procfd < 0) return open(path, oflags | O_CLOEXEC);
+  return openat(c->procfd, path + 6, oflags | O_CLOEXEC);
+}
+
+/* A masked or read-only path: resolved without symlinks (a planted /proc symlink gives ELOOP, not a fake tree),
+ * and anything under /proc must really be procfs. */
+int root_open_protected(struct ctx *c, const char *path) {
+  int fd = root_open_nofollow(c, path);
+  if (fd < 0 || strncmp(path, "/proc", 5) != 0 || (path[5] != '/' && path[5] != 0)) return fd;
+  struct statfs sf;
+  if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) { close(fd); errno = EXDEV; return -1; }
+  return fd;
 }

@@ -34,6 +34,7 @@ struct ctx {
   int nfds;
   int rootfd;        /* directory the *_IN_ROOT ops resolve against */
   int trees[16];     /* TREE_SLOTS: detached mounts from OPEN_TREE, waiting for MOVE_TREE (0: none) */
+  int procfd;        /* the host's procfs, opened and checked before anything else: /proc of the container may lie */
   int mask_dir;      /* the read-only tmpfs shared by masked directories (0: not mounted yet) */
   char exec_path[4096];
 };
@@ -57,6 +58,10 @@ int root_open(struct ctx *c, const char *path, int oflags);
 int root_open_create(struct ctx *c, const char *path, int create, int *made);
 int root_parent(struct ctx *c, const char *path, const char **name);
 int mkdir_in_root(struct ctx *c, const char *path, uint32_t mode);
+int bind_fd(int src, int dst);
+int root_open_nofollow(struct ctx *c, const char *path);
+int root_open_protected(struct ctx *c, const char *path);
+int proc_open(struct ctx *c, const char *path, int oflags);
 
 /* mounts.c */
 #define TREE_SLOTS 16

@@ -14,6 +14,23 @@ export const containerdBinary = '/usr/bin/containerd'
 export const ctrBinary = '/usr/bin/ctr'
 export const shimBinary = '/usr/bin/containerd-shim-runc-v2'
 export const containerdNamespace = 'tsrun-test'
+/** The containerd namespace the CRI plugin keeps its images, sandboxes and containers in (fixed). */
+export const criNamespace = 'k8s.io'
+
+/** Enables containerd's CRI plugin (off by default) with private directories and one runtime handler. */
+export interface CriOptions {
+  /** the CRI runtime handler name: `[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.<handler>]` */
+  handler: string
+  /** its `options.BinaryName` (runtime_type is io.containerd.runc.v2) */
+  runtimeBinary: string
+  /** `sandbox_image`: must already be in the k8s.io namespace (import it; there is no registry) */
+  sandboxImage: string
+}
+
+export interface ContainerdOptions {
+  /** enable the CRI plugin; then `namespace` (ctr, importImage, cleanup) is k8s.io */
+  cri?: CriOptions
+}
 
 export interface Containerd {
   /** the private directory holding everything below */
@@ -23,6 +40,8 @@ export interface Containerd {
   address: string
   namespace: string
   logPath: string
+  /** the CRI settings when the plugin is enabled (the CRI endpoint is `address`) */
+  cri?: CriOptions
   /** runc `--root` for the containers (pass with `ctr run --runc-root`) */
   runcRoot: string
   /** where `ctr run` puts stdio FIFOs (`--fifo-dir`) */
@@ -50,12 +69,12 @@ export function containerdMissingReason(): string | null {
   return null
 }
 
-function configToml(dir: string): string {
+function configToml(dir: string, runcRoot: string, cri: CriOptions | undefined): string {
   return [
     'version = 2',
     `root = "${dir}/root"`,
     `state = "${dir}/state"`,
-    'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+    cri ? 'disabled_plugins = []' : 'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
     '',
     '[grpc]',
     `  address = "${dir}/containerd.sock"`,
@@ -69,10 +88,50 @@ function configToml(dir: string): string {
     '[plugins."io.containerd.internal.v1.opt"]',
     `  path = "${dir}/opt"`,
     '',
+    ...(cri ? criToml(dir, runcRoot, cri) : []),
   ].join('\n')
 }
 
-export async function startContainerd(): Promise<Containerd> {
+/**
+ * The CRI plugin's section. Its own root and state live under containerd's private root/state.
+ * No network: the CNI directories are private and empty, so pods must use the host network
+ * (NamespaceOption network NODE), for which the CRI plugin never calls CNI. Sandboxes ask for
+ * oom_score_adj -998, which needs CAP_SYS_RESOURCE (root lacks it here): restrict_oom_score_adj
+ * clamps it to our own score. No TCP streaming service is needed (ExecSync only).
+ */
+function criToml(dir: string, runcRoot: string, cri: CriOptions): string[] {
+  const q = JSON.stringify
+  const section = 'plugins."io.containerd.grpc.v1.cri"'
+  return [
+    `[${section}]`,
+    `  sandbox_image = ${q(cri.sandboxImage)}`,
+    '  restrict_oom_score_adj = true',
+    '  disable_tcp_service = true',
+    '  stream_server_address = "127.0.0.1"',
+    '  stream_server_port = "0"',
+    '  enable_selinux = false',
+    '  disable_apparmor = true',
+    '  max_concurrent_downloads = 1',
+    '',
+    `[${section}.containerd]`,
+    '  snapshotter = "overlayfs"',
+    `  default_runtime_name = ${q(cri.handler)}`,
+    '',
+    `[${section}.containerd.runtimes.${cri.handler}]`,
+    '  runtime_type = "io.containerd.runc.v2"',
+    '',
+    `[${section}.containerd.runtimes.${cri.handler}.options]`,
+    `  BinaryName = ${q(cri.runtimeBinary)}`,
+    `  Root = ${q(runcRoot)}`,
+    '',
+    `[${section}.cni]`,
+    `  bin_dir = "${dir}/cni/bin"`,
+    `  conf_dir = "${dir}/cni/conf.d"`,
+    '',
+  ]
+}
+
+export async function startContainerd(opts: ContainerdOptions = {}): Promise<Containerd> {
   const missing = containerdMissingReason()
   if (missing) throw new Error(missing)
   const dir = mkdtempSync(join(tmpdir(), 'tsrun-containerd-'))
@@ -82,8 +141,10 @@ export async function startContainerd(): Promise<Containerd> {
   const fifoDir = join(dir, 'fifo')
   const cgroupParent = `/tsrun-test-${process.pid}-${dir.slice(-6)}`
   for (const sub of [runcRoot, fifoDir]) mkdirSync(sub, { mode: 0o700 })
+  if (opts.cri) for (const sub of ['cni/bin', 'cni/conf.d']) mkdirSync(join(dir, sub), { recursive: true, mode: 0o700 })
+  const namespace = opts.cri ? criNamespace : containerdNamespace
   const configPath = join(dir, 'config.toml')
-  writeFileSync(configPath, configToml(dir))
+  writeFileSync(configPath, configToml(dir, runcRoot, opts.cri))
 
   const log = openSync(logPath, 'a')
   const child = spawn('/usr/bin/unshare', ['-m', '--propagation', 'private', containerdBinary, '--config', configPath], {
@@ -106,7 +167,7 @@ export async function startContainerd(): Promise<Containerd> {
   process.on('exit', killOnExit)
 
   const ctr = (args: string[], opts?: CommandOptions) =>
-    runCommand(ctrBinary, ['--address', address, '--namespace', containerdNamespace, ...args], opts)
+    runCommand(ctrBinary, ['--address', address, '--namespace', namespace, ...args], opts)
 
   const logTail = () => readFileSync(logPath, 'utf8').split('\n').slice(-20).join('\n')
 
@@ -127,8 +188,9 @@ export async function startContainerd(): Promise<Containerd> {
     dir,
     pid,
     address,
-    namespace: containerdNamespace,
+    namespace,
     logPath,
+    cri: opts.cri,
     runcRoot,
     fifoDir,
     cgroupParent,

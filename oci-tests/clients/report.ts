@@ -1,7 +1,7 @@
-// Runs the client matrix (containerd/ctr, podman, docker) against tsrun and runc and writes
+// Runs the client matrix (containerd/ctr, containerd's CRI plugin, podman, docker) against tsrun and runc and writes
 // docs/clients.md: client × operation × result for each runtime.
 //
-//   node --import tsx oci-tests/clients/report.ts [--runtime NAME=PATH]... [--only ctr,podman,docker] [--no-write]
+//   node --import tsx oci-tests/clients/report.ts [--runtime NAME=PATH]... [--only ctr,cri,podman,docker] [--no-write]
 //
 // Each client file runs on its own (ava --serial, one file at a time) with TSRUN_TEST_RUNTIME set.
 // Exit status 1 when any operation fails for any runtime (CI: a failing client operation fails).
@@ -15,11 +15,13 @@ const docPath = join(repo, 'docs', 'clients.md')
 const outDir = join(repo, 'oci-tests', 'out')
 const clientFiles: Record<string, string> = {
   ctr: 'oci-tests/clients/ctr.test.ts',
+  cri: 'oci-tests/clients/cri.test.ts',
   podman: 'oci-tests/clients/podman.test.ts',
   docker: 'oci-tests/clients/docker.test.ts',
 }
 const versionOf: Record<string, string[]> = {
   ctr: ['/usr/bin/containerd', '--version'],
+  cri: ['/usr/bin/containerd', '--version'],
   podman: ['/usr/bin/podman', '--version'],
   docker: ['/usr/sbin/dockerd', '--version'],
 }
@@ -67,13 +69,16 @@ function render(runs: Run[], runtimes: string[], keys: string[]): string {
     '`oci-tests/clients/containerd.ts`, `podman.ts`, `docker.ts`; images: `oci-tests/images/build.ts`.',
     '',
     'Run: `node --import tsx oci-tests/clients/report.ts` (both runtimes, all clients, about 1-2 minutes;',
-    '`--runtime NAME=PATH` to choose runtimes, `--only ctr,podman,docker`), or one client with one runtime:',
+    '`--runtime NAME=PATH` to choose runtimes, `--only ctr,cri,podman,docker`), or one client with one runtime:',
     '`TSRUN_TEST_RUNTIME=/usr/sbin/runc npx ava --serial oci-tests/clients/podman.test.ts`. Needs root and the',
     'Debian packages containerd, podman (with conmon) and docker.io.',
     '',
     'Isolation: every client gets a private temporary directory (removed at the end), is stopped by pid, and uses',
     'a private cgroup parent (removed in every hierarchy). containerd and dockerd run in their own mount namespace',
-    '(`unshare -m`); podman commands run through `nsenter` in one private mount namespace whose `/run` is a tmpfs,',
+    '(`unshare -m`). `cri` is containerd\'s CRI plugin driven over gRPC by `oci-tests/clients/cri/client.ts` (the',
+    'kubelet\'s calls; Debian has no crictl) with the runtime as handler `runtimes.<name>` (runtime_type',
+    'io.containerd.runc.v2, BinaryName), a host-network pod (no CNI) and `restrict_oom_score_adj` (no',
+    'CAP_SYS_RESOURCE here). podman commands run through `nsenter` in one private mount namespace whose `/run` is a tmpfs,',
     'so the runtime\'s default root (podman passes no `--root`) is private as well. dockerd runs with iptables, ip',
     'forwarding, masquerading and the default bridge off, and its own managed containerd. Terminal cases run the',
     'client under `script -qec … /dev/null`.',

@@ -8,7 +8,7 @@
 // Attack rootfs variants are copies of the busybox fixture (rootfs-fixtures/busybox.ts) made per test in
 // the env's temp dir, with /escape-tool (fixtures/escape-tool.c, static) installed. The C fixtures are
 // compiled once per source hash into $TMPDIR/tsrun-escapes-<hash>/.
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import {
@@ -31,9 +31,12 @@ export const isRunc = runtimeName === 'runc'
 
 export const fixturesDir = join(__dirname, 'fixtures')
 
-/** `test.serial` when running as root, else a skip whose title names the reason. */
-export function escapeTest(title: string, fn: Parameters<typeof test.serial>[1]): void {
-  if (rootReason) test.serial.skip(`${title} (skipped: ${rootReason})`, fn)
+export type T = ExecutionContext
+
+/** `test.serial` when running as root (and `skip` is null), else a skip whose title names the reason. */
+export function escapeTest(title: string, fn: (t: T) => void | Promise<void>, skip: string | null = null): void {
+  const reason = rootReason ?? skip
+  if (reason) test.serial.skip(`${title} (skipped: ${reason})`, fn)
   else test.serial(title, fn)
 }
 

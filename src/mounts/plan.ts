@@ -79,6 +79,16 @@ function idMapText(maps: readonly IDMapping[]): string {
   return maps.map((x) => `${x.containerID} ${x.hostID} ${x.size}`).join('\n')
 }
 
+/** Files under /proc a mount may cover (runc's list): anything else there could blind the runtime's own procfs use. */
+const PROC_ALLOWED = new Set(['/proc/cpuinfo', '/proc/diskstats', '/proc/meminfo', '/proc/stat', '/proc/swaps', '/proc/uptime',
+  '/proc/loadavg', '/proc/slabinfo', '/proc/net/dev', '/proc/sys/kernel/ns_last_pid'])
+
+/** runc's rule: /proc itself only as procfs, and inside /proc only the allowed files (CVE-2019-19921). */
+function checkProcDestination(dest: string, type: string | undefined): void {
+  if (dest === '/proc' && type !== 'proc') throw new MountPlanError(`"${dest}" cannot be mounted because it is not of type proc`)
+  if (dest.startsWith('/proc/') && !PROC_ALLOWED.has(dest)) throw new MountPlanError(`"${dest}" cannot be mounted because it is inside /proc`)
+}
+
 export function planMount(m: Mount, ctx: MountContext, slot = 0): { trees: Op[]; ops: Op[] } {
   const dest = cleanDestination(m.destination)
   const o = parseMountOptions(m.options)
@@ -86,6 +96,7 @@ export function planMount(m: Mount, ctx: MountContext, slot = 0): { trees: Op[];
   const trees: Op[] = [], ops: Op[] = []
   if ((m.uidMappings || m.gidMappings) && !o.idmap) throw new MountPlanError('uidMappings and gidMappings need the idmap or ridmap option')
   if (m.type === 'cgroup' || m.type === 'cgroup2') return { trees, ops: planCgroupMount(dest, flags, ctx.facts) }
+  checkProcDestination(dest, m.type)
   if (isBind(m, flags)) {
     const source = m.source === undefined ? '' : isAbsolute(m.source) ? m.source : join(ctx.bundle, m.source)
     const kind = ctx.facts.sourceKind(source)

@@ -77,6 +77,9 @@ export function createContainer(opts: CreateOptions): Created {
   let unlock = (): void => {}
   try {
     unlock = lockContainer(paths.lock)
+    // sd_notify (runc): the state dir's notify/ mounted in the container, NOTIFY_SOCKET in its env; code loaded only then
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (process.env.NOTIFY_SOCKET) (require('./notify-socket') as typeof import('./notify-socket')).prepareNotify(spec, paths.dir)
     writeFileSync(paths.config, JSON.stringify(spec)) // exec and hooks use this copy: later edits of the bundle do not count
     const cgroupPath = containerCgroupPath(spec.linux?.cgroupsPath, id)
     const cg = cgroupManager(cgroupPath)

@@ -38,9 +38,28 @@ export function releaseInit(fifo: string, pid: number, startTime: string): void 
 }
 
 export function startContainer(root: string, id: string): void {
+  const host = process.env.NOTIFY_SOCKET
+  const notify = host ? notifySocket() : undefined
+  const unlock = notify?.lockForStart(root, id)
   const c = loadContainer(root, id)
   checkTransition('start', c.status, id)
-  runStartHooks(c, () => releaseInit(c.paths.fifo, c.record.pid, c.record.startTime))
+  const release = (): void => releaseInit(c.paths.fifo, c.record.pid, c.record.startTime)
+  if (!notify) return runStartHooks(c, release)
+  // sd_notify (runc): listen before the release, then wait for READY=1 and forward it with MAINPID=<init>
+  const listener = notify.ReadyListener.open(c.paths.dir, host!)
+  try {
+    runStartHooks(c, release)
+    unlock!()
+    listener?.waitSync(c.record, c.record.pid)
+  } finally {
+    listener?.close()
+  }
+}
+
+/** The sd_notify proxy, loaded only when NOTIFY_SOCKET is set (it needs koffi, which start otherwise never loads). */
+export function notifySocket(): typeof import('./notify-socket') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./notify-socket') as typeof import('./notify-socket')
 }
 
 /**

@@ -30,7 +30,7 @@ export function terminalSetup(terminal: boolean, consoleSocket: string | undefin
 /** Relay the container's pty to our stdio until `done` settles: raw mode, window size, SIGWINCH. */
 export async function relayTerminal(relayFd: number, done: Promise<number>): Promise<number> {
   const { fd: master } = receiveFd(relayFd)
-  closeSync(relayFd)
+  closeQuietly(relayFd)
   const stdin = process.stdin
   const resize = (): void => {
     const { rows, columns } = process.stdout
@@ -54,6 +54,11 @@ export async function relayTerminal(relayFd: number, done: Promise<number>): Pro
   if (stdin.isTTY) stdin.setRawMode(false)
   process.off('SIGWINCH', resize)
   out.destroy()
-  closeSync(master)
+  closeQuietly(master)
   return code
+}
+
+/** The read stream may still hold a threadpool read on the master when we close it: EBADF then is harmless. */
+function closeQuietly(fd: number): void {
+  try { closeSync(fd) } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'EBADF') throw e }
 }
