@@ -1,7 +1,6 @@
 // Terminals: the console socket as conmon and the shim use it, and tsrun's own relay for `run -t`.
 import test from 'ava'
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeEnv, requires, rootReason, tsrunBin, waitFor, type Env } from './harness'
 
@@ -59,5 +58,4 @@ const haveScript = spawnSync('script', ['--version']).status === 0
   t.regex(res.stdout, /\/dev\/pts\/0/)
   t.regex(res.stdout, /got world/)
   t.regex(res.stdout, /rc=7/)
-  void readFileSync
 })
