@@ -1,8 +1,8 @@
 // A private containerd for client tests: its own root, state, sockets, runc root, FIFO dir and
 // cgroup parent under one temporary directory, running in its own mount namespace so that no
 // snapshot or rootfs mount can leak into the host's. Stopped by pid; nothing else is touched.
-import { spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { startDaemon } from './daemon'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -146,25 +146,8 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
   const configPath = join(dir, 'config.toml')
   writeFileSync(configPath, configToml(dir, runcRoot, opts.cri))
 
-  const log = openSync(logPath, 'a')
-  const child = spawn('/usr/bin/unshare', ['-m', '--propagation', 'private', containerdBinary, '--config', configPath], {
-    stdio: ['ignore', log, log],
-    detached: true, // its own process group: a Ctrl-C of the test runner goes to us, not to it
-  })
-  closeSync(log)
-  const pid = child.pid
-  if (pid === undefined) throw new Error('spawning containerd failed')
-  let exited = false
-  child.on('exit', () => (exited = true))
-  child.unref()
-  const killOnExit = () => {
-    try {
-      if (!exited) process.kill(pid, 'SIGKILL')
-    } catch {
-      // already gone
-    }
-  }
-  process.on('exit', killOnExit)
+  const daemon = startDaemon(containerdBinary, ['--config', configPath], logPath)
+  const { pid } = daemon
 
   const ctr = (args: string[], opts?: CommandOptions) =>
     runCommand(ctrBinary, ['--address', address, '--namespace', namespace, ...args], opts)
@@ -204,12 +187,12 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
       return ['--runc-binary', runtime, '--runc-root', runcRoot, '--fifo-dir', fifoDir, '--cgroup', `${cgroupParent}/${id}`]
     },
     leftoverMounts() {
-      return [...new Set([...mountsUnder(dir), ...(exited ? [] : mountsUnder(dir, pid))])]
+      return [...new Set([...mountsUnder(dir), ...(daemon.exited() ? [] : mountsUnder(dir, pid))])]
     },
     async stop() {
-      process.off('exit', killOnExit)
-      if (!exited) await removeAllTasks(ctr)
-      await killAndWait([pid], () => !exited)
+      daemon.release()
+      if (!daemon.exited()) await removeAllTasks(ctr)
+      await killAndWait([pid], () => !daemon.exited())
       await killAndWait(shimPids(), undefined)
       await killAndWait(cgroupTreePids(cgroupParent), undefined)
       const stuck = unmountUnder(dir)
@@ -223,7 +206,7 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
   // Wait for the socket to answer.
   const deadline = Date.now() + 20_000
   for (;;) {
-    if (exited) throw new Error(`containerd exited during startup; log ${logPath}:\n${logTail()}`)
+    if (daemon.exited()) throw new Error(`containerd exited during startup; log ${logPath}:\n${logTail()}`)
     if (existsSync(address) && (await ctr(['version'], { timeoutMs: 5_000 })).code === 0) return instance
     if (Date.now() > deadline) {
       await instance.stop().catch(() => undefined)

@@ -3,8 +3,8 @@
 // iptables, ip forwarding and the default bridge off. It runs in its own mount namespace so that
 // no overlay or netns mount leaks into the host's. The runtime under test is added with
 // --add-runtime under the name `under-test`. Stopped by pid; nothing else is touched.
-import { spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { startDaemon } from './daemon'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -67,28 +67,11 @@ export async function startDocker(runtimePath: string): Promise<Docker> {
     features: { buildkit: false },
   }, null, 2))
   const logPath = join(dir, 'dockerd.log')
-  const log = openSync(logPath, 'a')
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: join(dir, 'tmp') }
   delete env.NODE_EXTRA_CA_CERTS
   delete env.DOCKER_HOST
-  const child = spawn('/usr/bin/unshare', ['-m', '--propagation', 'private', dockerdBinary,
-    '--config-file', configPath, '--add-runtime', `${runtimeAlias}=${runtimePath}`], {
-    stdio: ['ignore', log, log], detached: true, env,
-  })
-  closeSync(log)
-  const pid = child.pid
-  if (pid === undefined) throw new Error('spawning dockerd failed')
-  let exited = false
-  child.on('exit', () => (exited = true))
-  child.unref()
-  const killOnExit = () => {
-    try {
-      if (!exited) process.kill(pid, 'SIGKILL')
-    } catch {
-      // gone
-    }
-  }
-  process.on('exit', killOnExit)
+  const daemon = startDaemon(dockerdBinary, ['--config-file', configPath, '--add-runtime', `${runtimeAlias}=${runtimePath}`], logPath, env)
+  const { pid } = daemon
 
   const cliEnv: NodeJS.ProcessEnv = { ...env, DOCKER_CONFIG: join(dir, 'cli'), DOCKER_HOST: `unix://${socket}` }
   const docker = (args: string[], opts: CommandOptions = {}) => runCommand(dockerBinary, args, { env: cliEnv, timeoutMs: 60_000, ...opts })
@@ -105,14 +88,14 @@ export async function startDocker(runtimePath: string): Promise<Docker> {
     runFlags: () => ['--runtime', runtimeAlias, '--network', 'none'],
     logTail,
     async stop() {
-      process.off('exit', killOnExit)
-      if (!exited) {
+      daemon.release()
+      if (!daemon.exited()) {
         const ids = await docker(['ps', '-aq'], { timeoutMs: 10_000 })
         const list = ids.code === 0 ? ids.stdout.split('\n').filter(Boolean) : []
         if (list.length > 0) await docker(['rm', '-f', ...list], { timeoutMs: 30_000 })
         signal(pid, 'SIGTERM')
-        for (let i = 0; i < 200 && !exited; i++) await sleep(50)
-        if (!exited) signal(pid, 'SIGKILL')
+        for (let i = 0; i < 200 && !daemon.exited(); i++) await sleep(50)
+        if (!daemon.exited()) signal(pid, 'SIGKILL')
       }
       for (const p of [...pidsMentioning(dir), ...cgroupTreePids(cgroupParent)]) signal(p, 'SIGKILL')
       for (let i = 0; i < 100 && pidsMentioning(dir).length > 0; i++) await sleep(50)
@@ -126,7 +109,7 @@ export async function startDocker(runtimePath: string): Promise<Docker> {
 
   const deadline = Date.now() + 30_000
   for (;;) {
-    if (exited) {
+    if (daemon.exited()) {
       const tail = logTail()
       await instance.stop().catch(() => undefined)
       throw new Error(`dockerd exited during startup:\n${tail}`)

@@ -26,10 +26,9 @@ export function rmdirCgroup(dir: string): void {
   rmdirSync(dir)
 }
 
-/** Block the thread for `ms` milliseconds (cgroup operations are synchronous and short). */
-export function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-}
+import { sleepSync } from '../sys/sleep'
+
+export { sleepSync }
 
 /**
  * Write `value` to `dir/file` (never creating it), one write(2) per line, as cgroupfs wants for

@@ -12,13 +12,13 @@ import { writeRecord, type ContainerRecord } from '../state/record'
 import { readProcStat } from '../state/status'
 import { lockContainer } from '../state/lock'
 import { mkfifo, O_CLOEXEC, O_PATH } from '../sys/fs'
-import { signalProcess } from '../sys/process'
 import { ERR, TsrunError } from '../errors'
 import { log } from '../log/logger'
 import type { Spec } from '../spec'
 import { checkHelper, helperPath } from './helper-binary'
 import { compileSeccompLazily } from './seccomp-agent'
 import { launch, type Launched } from './launch'
+import { killAndWait } from './delete'
 import { terminalSetup } from './terminal'
 import { sendToSeccompAgent } from './seccomp-agent'
 import { CREATE_HOOKS, hasHooks, runHooks } from './hooks'
@@ -111,7 +111,7 @@ export function createContainer(opts: CreateOptions): Created {
     const fds = plan.fds.map((r) => openFdFor(r, paths.fifo, cloneFd, terminal?.initFd))
     openFds.push(...fds.filter((fd) => fd !== cloneFd && fd !== terminal?.initFd))
     let pid = 0
-    undo.push(() => { if (pid > 0) killAndReap(pid) })
+    undo.push(() => { if (pid > 0) killAndWait(pid, readProcStat(pid)?.startTime ?? '') })
     const launched = launch({
       helper, ops: plan.ops, fds, preserveFds: o.preserveFds,
       onPid: (p) => { pid = p },
@@ -199,12 +199,6 @@ function setupInit(spec: Spec, pid: number, cg: CgroupManager, userns: boolean):
     writeFileSync(`/proc/${pid}/gid_map`, maps(spec.linux?.gidMappings))
   }
   cg.enter(pid)
-}
-
-function killAndReap(pid: number): void {
-  signalProcess(pid, 9)
-  const deadline = Date.now() + 2000
-  while (readProcStat(pid) && readProcStat(pid)?.state !== 'Z' && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2)
 }
 
 /** The pid file, written atomically and without a trailing newline (the shim parses the whole file). */

@@ -1,5 +1,6 @@
 // delete: remove a stopped (or, as runc does, a created) container; --force kills whatever is there.
 import { rmSync } from 'node:fs'
+import { sleepSync } from '../sys/sleep'
 import { TsrunError } from '../errors'
 import { checkTransition } from '../state/transitions'
 import { readProcStat } from '../state/status'
@@ -12,7 +13,6 @@ import { ERR } from '../errors'
 import { runHooksWarnOnly } from './hooks'
 import type { Hooks } from '../spec'
 
-const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
 
 export function deleteContainer(root: string, id: string, force: boolean): void {
   const c = findContainer(root, id, true)
@@ -49,5 +49,5 @@ export function killAndWait(pid: number, startTime: string, afterSignal?: () => 
   if (!alive()) return
   signalProcess(pid, 9)
   afterSignal?.()
-  for (let i = 0; i < 5000 && alive(); i++) sleep(i < 50 ? 0.2 : 2)
+  for (let i = 0; i < 5000 && alive(); i++) sleepSync(i < 50 ? 0.2 : 2)
 }

@@ -1,5 +1,6 @@
 // start: open the exec fifo for reading, which lets the init exec the user process.
 import { closeSync, constants, openSync, readSync, unlinkSync } from 'node:fs'
+import { sleepSync } from '../sys/sleep'
 import { O_CLOEXEC } from '../sys/fs'
 import { TsrunError } from '../errors'
 import { checkTransition } from '../state/transitions'
@@ -9,7 +10,6 @@ import { runHooks } from './hooks'
 import { killAndWait } from './delete'
 import type { Hooks } from '../spec'
 
-const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
 
 /** Read the init's byte from the fifo; give up if the init dies first. */
 export function releaseInit(fifo: string, pid: number, startTime: string): void {
@@ -29,7 +29,7 @@ export function releaseInit(fifo: string, pid: number, startTime: string): void 
       // the init may have written its byte, exec'd and exited between our read and this check: read once more
       if ((!st || st.startTime !== startTime || st.state === 'Z') && !readByte()) throw new TsrunError('cannot start a container that has stopped')
       if (!st || st.startTime !== startTime || st.state === 'Z') break
-      sleep(waited < 100 ? 0.2 : 2)
+      sleepSync(waited < 100 ? 0.2 : 2)
     }
   } finally {
     closeSync(fd)

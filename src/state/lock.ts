@@ -3,11 +3,11 @@
 // No flock: that would need koffi, which start, kill and delete otherwise never load (~9 ms each).
 // Re-entrant within a process (run = create + start + delete takes it once).
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { sleepSync } from '../sys/sleep'
 import { TsrunError } from '../errors'
 import { readProcStat } from './status'
 
 const held = new Set<string>()
-const sleep = (ms: number): void => { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms) }
 let cleanupHooked = false
 
 function ownerAlive(lockPath: string): boolean {
@@ -34,7 +34,7 @@ export function lockContainer(lockPath: string, timeoutMs = 30_000): () => void 
       if (code !== 'EEXIST') throw e
       if (!ownerAlive(lockPath)) { try { unlinkSync(lockPath) } catch { /* someone else took it over */ } continue }
       if (waited * 2 > timeoutMs) throw new TsrunError(`timed out waiting for the container lock ${lockPath}`)
-      sleep(2)
+      sleepSync(2)
     }
   }
   held.add(lockPath)
