@@ -40,7 +40,7 @@ if (isRoot) {
   suite('privileged tests (real containers)', ['--serial', '--concurrency=1', 'test/priv'], { minutes: 30 })
   const guest = join(root, 'test', 'guest')
   if (existsSync(guest) && readdirSync(guest).length)
-    suite('cgroup v2 guest tests', ['--serial', '--concurrency=1', 'test/guest'], { minutes: 20 })
+    suite('cgroup v2 guest tests', ['--serial', '--concurrency=1', '--timeout=12m', 'test/guest'], { minutes: 25 })
   suite('escape regression suite', ['--serial', '--concurrency=1', 'oci-tests/escapes'], { minutes: 15 })
   suite('OCI conformance suite (tsrun)', ['--serial', '--concurrency=1', 'oci-tests/conformance'], { minutes: 20 })
   // the same black-box suite against Debian's runc checks the tests themselves (youki's validate-contest-runc)

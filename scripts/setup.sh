@@ -16,3 +16,6 @@ if [[ ! -d node_modules/.bin ]] || [[ package-lock.json -nt node_modules/.packag
 fi
 npm run --silent build
 node --import tsx rootfs-fixtures/busybox.ts >/dev/null
+# the pure cgroup v2 guest used by test/guest: install its packages and build its cache now, not inside a test
+vm_run=../shared/tools/vm-run.sh
+if [[ -x $vm_run && $(id -u) == 0 ]]; then VM_RUN_BACKEND=${VM_RUN_BACKEND:-uml} "$vm_run" --setup >/dev/null; fi

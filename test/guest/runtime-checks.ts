@@ -1,7 +1,7 @@
 // Run inside a pure cgroup v2 host (the vm-run.sh guest): tsrun containers with real v2 limits.
 // Prints one JSON object {check: {ok, detail}} as its last line.
 import { existsSync, readFileSync } from 'node:fs'
-import { makeEnv, parseState, waitFor } from './harness'
+import { makeEnv, parseState, waitFor } from '../priv/harness'
 
 const env = makeEnv()
 const results: Record<string, { ok: boolean; detail: string }> = {}

@@ -1,11 +1,11 @@
 // Real cgroup v2 behaviour, run as root on a pure v2 host: the throwaway guest of vm-run.sh, started by
-// guest-v2.test.ts. Prints one JSON line: check name → { ok, detail }. Processes start in the root
+// cgroups-v2.test.ts. Prints one JSON line: check name → { ok, detail }. Processes start in the root
 // cgroup, wait for "go" on stdin, and are moved in with enter() before they get it.
 import { spawn } from 'node:child_process'
 import { closeSync, existsSync, openSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { cgroupStatsJson, openCgroupManager, probeCgroupHost, type CgroupManager } from '../../../src/cgroups/index'
-import { bpfProgQuery, BPF_CGROUP_DEVICE } from '../../../src/sys/bpf'
+import { cgroupStatsJson, openCgroupManager, probeCgroupHost, type CgroupManager } from '../../src/cgroups/index'
+import { bpfProgQuery, BPF_CGROUP_DEVICE } from '../../src/sys/bpf'
 
 const host = probeCgroupHost()
 const parent = `/tsrun-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
