@@ -26,22 +26,11 @@ import {
 import { cpuProfile, setTsrunDir, startupLadder, straceSummaries, toolVersions, verbTimelines } from './lib/phases.mjs'
 import { startupExperiments } from './lib/experiments.mjs'
 import { markdown, summaryJson, targets, writeDoc } from './lib/report.mjs'
-import { log } from './lib/util.mjs'
+import { log, parseOptions } from './lib/util.mjs'
 
 delete process.env.NODE_EXTRA_CA_CERTS
 
-const argv = process.argv.slice(2)
-const opt = (name) => {
-  const a = argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`))
-  if (a === undefined) return undefined
-  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : true
-}
-for (const a of argv) {
-  if (!/^--(quick|docs|no-docs|only|runtimes|rounds|scale|keep|render|help)(=|$)/.test(a)) {
-    console.error(`bench: unknown option ${a} (see the top of bench/run.mjs)`)
-    process.exit(2)
-  }
-}
+const opt = parseOptions(process.argv.slice(2), ['quick', 'docs', 'no-docs', 'only', 'runtimes', 'rounds', 'scale', 'keep', 'render', 'help'], 'bench')
 if (opt('help')) {
   console.log('usage: npm run bench [-- --quick] [--docs|--no-docs] [--only=groups] [--runtimes=tsrun,runc,crun] [--rounds=N] [--scale=0,100,500] [--keep]')
   process.exit(0)

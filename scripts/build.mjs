@@ -20,7 +20,7 @@ mkdirSync(join(root, 'dist'), { recursive: true })
 // The entry (argument parsing, dispatch) and one bundle per verb module in src/cli, loaded on demand:
 // `state` and `--version` never parse the planner, seccomp tables or koffi bindings.
 const verbs = ['create', 'run', 'start', 'state', 'kill', 'delete', 'list', 'spec', 'exec', 'ps', 'pause', 'update',
-  'events', 'features', 'version', 'help']
+  'events', 'features', 'version', 'help', 'image', 'bundle']
 const common = {
   bundle: true,
   platform: 'node',

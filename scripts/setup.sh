@@ -2,7 +2,7 @@
 # Install everything tsrun needs on Debian 12 (as root), then build. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pkgs=(busybox-static gcc make libc6-dev runc crun containerd podman docker.io libseccomp-dev user-mode-linux procps util-linux bsdutils python3 strace)
+pkgs=(busybox-static gcc make libc6-dev runc crun containerd podman docker.io libseccomp-dev user-mode-linux procps util-linux bsdutils python3 strace zstd)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then

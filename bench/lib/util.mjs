@@ -106,3 +106,21 @@ export function fmtMs(x) {
 export function fmtRatio(x) {
   return Number.isFinite(x) ? `${x.toFixed(2)}×` : '—'
 }
+
+/**
+ * Command-line options `--name` / `--name=value` of a bench script: exits 2 on an option not in `known`.
+ * Returns opt(name): the value, true for a bare flag, undefined when absent.
+ */
+export function parseOptions(argv, known, script) {
+  for (const a of argv) {
+    if (!known.some((k) => a === `--${k}` || a.startsWith(`--${k}=`))) {
+      console.error(`${script}: unknown option ${a} (see the top of the script)`)
+      process.exit(2)
+    }
+  }
+  return (name) => {
+    const a = argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`))
+    if (a === undefined) return undefined
+    return a.includes('=') ? a.slice(a.indexOf('=') + 1) : true
+  }
+}

@@ -8,6 +8,11 @@ export async function buildLayerTar(rootfs: string): Promise<Buffer> {
   return packTar(walk(rootfs, ''))
 }
 
+/** The entries of that layer (to stack test layers on top of it). */
+export function layerEntries(rootfs: string): TarEntry[] {
+  return [...walk(rootfs, '')]
+}
+
 function* walk(rootfs: string, rel: string): Generator<TarEntry> {
   for (const name of readdirSync(join(rootfs, rel)).sort()) {
     const path = rel === '' ? name : `${rel}/${name}`

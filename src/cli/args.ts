@@ -15,10 +15,24 @@ const f = (name: string, kind: FlagKind, alias?: string): FlagSpec => ({ name, k
 const CREATE = [f('bundle', 'string', 'b'), f('pid-file', 'string'), f('console-socket', 'string'), f('no-pivot', 'bool'),
   f('no-new-keyring', 'bool'), f('preserve-fds', 'string'), f('pidfd-socket', 'string')]
 
-/** Per command: its flags, and whether flag parsing stops at the first positional (kill, exec). */
-export const COMMANDS: Readonly<Record<string, { flags: FlagSpec[]; stopAtPositional?: boolean }>> = {
+const IMAGE_SOURCE = [f('store', 'string'), f('platform', 'string'), f('quiet', 'bool', 'q')]
+
+/**
+ * Per command: its flags, and where flag parsing stops: at the first positional (kill, exec), or after `stopAfter`
+ * positionals (`run --image SRC ID CMD...`, `bundle create DIR CMD...`: the command's own flags are its own).
+ */
+export const COMMANDS: Readonly<Record<string, { flags: FlagSpec[]; stopAtPositional?: boolean; stopAfter?: (flags: FlagValues) => number | undefined }>> = {
   create: { flags: CREATE },
-  run: { flags: [...CREATE, f('detach', 'bool', 'd'), f('keep', 'bool'), f('no-subreaper', 'bool')] },
+  run: {
+    flags: [...CREATE, f('detach', 'bool', 'd'), f('keep', 'bool'), f('no-subreaper', 'bool'), f('image', 'string'), f('tty', 'bool', 't'), f('cgroups-path', 'string'), ...IMAGE_SOURCE],
+    stopAfter: (flags) => (flags.image !== undefined ? 1 : undefined),
+  },
+  image: { flags: [...IMAGE_SOURCE, f('format', 'string', 'f'), f('name', 'string')] },
+  bundle: {
+    flags: [f('image', 'string'), ...IMAGE_SOURCE, f('env', 'multi', 'e'), f('user', 'string', 'u'), f('cwd', 'string'),
+      f('entrypoint', 'string'), f('tty', 'bool', 't'), f('hostname', 'string'), f('readonly', 'bool'), f('cgroups-path', 'string')],
+    stopAfter: () => 2,
+  },
   start: { flags: [] },
   state: { flags: [] },
   kill: { flags: [f('all', 'bool', 'a')], stopAtPositional: true },
@@ -57,7 +71,7 @@ function usage(msg: string): TsrunError {
 
 /** Parse flags from argv[i...] against specs; returns the index where parsing stopped. */
 function parseFlags(argv: readonly string[], start: number, specs: readonly FlagSpec[], out: FlagValues,
-  positionals: string[] | undefined, stopAtPositional: boolean): number {
+  positionals: string[] | undefined, stopAtPositional: boolean, stopAfter?: (flags: FlagValues) => number | undefined): number {
   let i = start
   while (i < argv.length) {
     const tok = argv[i]!
@@ -66,7 +80,8 @@ function parseFlags(argv: readonly string[], start: number, specs: readonly Flag
       if (!positionals) return i
       positionals.push(tok)
       i++
-      if (stopAtPositional) { positionals.push(...argv.slice(i)); return argv.length }
+      const limit = stopAfter?.(out)
+      if (stopAtPositional || (limit !== undefined && positionals.length >= limit)) { positionals.push(...argv.slice(i)); return argv.length }
       continue
     }
     const body = tok.replace(/^--?/, '')
@@ -102,7 +117,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (!cmd) throw new TsrunError(`No help topic for '${command}'`)
   const flags: FlagValues = {}
   const args: string[] = []
-  parseFlags(argv, i + 1, cmd.flags, flags, args, cmd.stopAtPositional ?? false)
+  parseFlags(argv, i + 1, cmd.flags, flags, args, cmd.stopAtPositional ?? false, cmd.stopAfter)
   return { global, command, flags, args }
 }
 

@@ -10,6 +10,8 @@ const DESCRIPTIONS: Record<string, string> = {
   update: 'update container resource constraints', events: 'display container events such as OOM notifications, cpu, memory, and IO usage statistics',
   features: 'show the enabled features', spec: 'create a new specification file', checkpoint: 'checkpoint a running container (not supported)',
   restore: 'restore a container from a previous checkpoint (not supported)',
+  image: 'manage the image layer store: load SRC[:REF], ls, rm REF..., prune',
+  bundle: 'bundle create --image SRC[:REF] DIR [CMD...]: make a bundle whose rootfs is an image (overlayfs)',
 }
 
 export function printHelp(command: string | undefined): void {

@@ -19,6 +19,7 @@ const VERBS: Record<string, [file: string, fn: string]> = {
   kill: ['kill', 'kill'], delete: ['delete', 'del'], list: ['list', 'list'], spec: ['spec', 'spec'],
   exec: ['exec', 'exec'], ps: ['ps', 'ps'], pause: ['pause', 'pause'], resume: ['pause', 'resume'],
   update: ['update', 'update'], events: ['events', 'events'], features: ['features', 'features'],
+  image: ['image', 'image'], bundle: ['bundle', 'bundle'],
 }
 
 function load<T>(file: string): T {

@@ -1,13 +1,42 @@
+import { createHash } from 'node:crypto'
+import { join } from 'node:path'
 import { runContainer } from '../runtime/run'
+import { containerPaths } from '../state/paths'
+import { existsSync } from 'node:fs'
+import { ERR, TsrunError } from '../errors'
 import { bool, str } from './args'
-import { checkCgroupDriver, exactArgs, intFlag, type CliContext } from './context'
+import { checkCgroupDriver, exactArgs, intFlag, minArgs, type CliContext } from './context'
 
-export function run(ctx: CliContext): Promise<number> {
-  const [id] = exactArgs(ctx, 1)
+export async function run(ctx: CliContext): Promise<number> {
+  const image = str(ctx.flags.image)
+  const [id] = image === undefined ? exactArgs(ctx, 1) : minArgs(ctx, 1)
   checkCgroupDriver(ctx)
-  return runContainer({
+  const opts = {
     root: ctx.root, id: id!, bundle: str(ctx.flags.bundle), pidFile: str(ctx.flags['pid-file']),
     consoleSocket: str(ctx.flags['console-socket']), noPivot: bool(ctx.flags['no-pivot']),
     preserveFds: intFlag(ctx.flags['preserve-fds'], 'preserve-fds'), detach: bool(ctx.flags.detach), keep: bool(ctx.flags.keep),
-  })
+  }
+  if (image === undefined) return runContainer(opts)
+  return runImage(ctx, opts, image)
+}
+
+/** `run --image SRC[:REF] ID [CMD...]`: a bundle made for this container (it goes at delete), then run. */
+async function runImage(ctx: CliContext, opts: Parameters<typeof runContainer>[0], image: string): Promise<number> {
+  if (opts.bundle !== undefined) throw new TsrunError('run: --image and --bundle exclude each other')
+  const { imageOptions } = await import('./image-options')
+  const { createBundle } = await import('../image/bundle-create')
+  const { removeOwnedBundle } = await import('../image/rootfs')
+  const o = imageOptions(ctx)
+  const hash = createHash('sha256').update(`${ctx.root}\0${opts.id}`).digest('hex').slice(0, 32)
+  const dir = join(o.store.root, 'containers', hash)
+  if (existsSync(containerPaths(ctx.root, opts.id).dir)) throw new TsrunError(ERR.exists)
+  const owned = { dir, store: o.store.root }
+  removeOwnedBundle(owned) // a leftover of a run that was killed before it could clean up
+  await createBundle({ store: o.store, image, dir, platform: o.platform, progress: o.progress, args: ctx.args.slice(1), terminal: bool(ctx.flags.tty), cgroupsPath: str(ctx.flags['cgroups-path']), hostname: opts.id.slice(0, 63) })
+  try {
+    return await runContainer({ ...opts, bundle: dir, ownedBundle: owned })
+  } catch (e) {
+    if (!existsSync(containerPaths(ctx.root, opts.id).dir)) removeOwnedBundle(owned)
+    throw e
+  }
 }

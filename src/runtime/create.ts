@@ -1,5 +1,5 @@
 // create: bundle → plan → helper → a container blocked on its exec fifo, with state on disk.
-import { chmodSync, chownSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { loadBundle } from '../bundle/load'
 import { homeFor } from '../bundle/passwd'
@@ -35,6 +35,8 @@ export interface CreateOptions {
   preserveFds: number
   /** Foreground run: the helper waits for the init and exits with its status. */
   wait: boolean
+  /** `run --image`: the bundle was made for this container and goes with it. */
+  ownedBundle?: { dir: string; store: string }
 }
 
 export interface Created {
@@ -43,6 +45,19 @@ export interface Created {
   fifo: string
   /** Foreground run with a terminal and no console socket: tsrun relays the pty through this fd. */
   relayFd?: number
+}
+
+/** An image bundle (tsrun-image.json next to config.json): mount its overlay rootfs. Code loaded only then. */
+function mountImageRootfs(bundleDir: string, rootfs: string): string | undefined {
+  if (!existsSync(join(bundleDir, 'tsrun-image.json'))) return undefined
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const img = require('../image/rootfs') as typeof import('../image/rootfs')
+  return img.mountBundleRootfs(bundleDir, rootfs)
+}
+
+export function unmountImageRootfs(target: string): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ;(require('../image/rootfs') as typeof import('../image/rootfs')).unmountBundleRootfs(target)
 }
 
 /** Undo steps, run in reverse when create fails, so a failed create leaves nothing behind. */
@@ -81,6 +96,8 @@ export function createContainer(opts: CreateOptions): Created {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     if (process.env.NOTIFY_SOCKET) (require('./notify-socket') as typeof import('./notify-socket')).prepareNotify(spec, paths.dir)
     writeFileSync(paths.config, JSON.stringify(spec)) // exec and hooks use this copy: later edits of the bundle do not count
+    const rootfsMount = mountImageRootfs(bundle.dir, bundle.rootfs)
+    if (rootfsMount) undo.push(() => unmountImageRootfs(rootfsMount))
     const cgroupPath = containerCgroupPath(spec.linux?.cgroupsPath, id)
     const cg = cgroupManager(cgroupPath)
     cg.create(resourcesWithDeviceRules(spec.linux?.resources, spec.linux?.devices))
@@ -135,7 +152,7 @@ export function createContainer(opts: CreateOptions): Created {
       ociVersion: spec.ociVersion, id, pid, startTime: stat?.startTime ?? '', bundle: bundle.dir, rootfs: bundle.rootfs,
       created: new Date().toISOString(), annotations: spec.annotations, owner: '', cgroupPath, cgroupCreated: [...cg.created],
       namespaces: (spec.linux?.namespaces ?? []).filter((n) => !n.path).map((n) => n.type),
-      hooks: spec.hooks, userns: plan.userns,
+      hooks: spec.hooks, userns: plan.userns, rootfsMount, ownedBundle: o.ownedBundle,
     }
     writeRecord(paths.state, record)
     if (o.pidFile) writePidFile(o.pidFile, pid)

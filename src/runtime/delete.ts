@@ -12,6 +12,7 @@ import { cgroupManager } from './cgroup'
 import { ERR } from '../errors'
 import { runHooksWarnOnly } from './hooks'
 import type { Hooks } from '../spec'
+import type { ContainerRecord } from '../state/record'
 
 
 export function deleteContainer(root: string, id: string, force: boolean): void {
@@ -35,9 +36,23 @@ export function deleteContainer(root: string, id: string, force: boolean): void 
       log.warn(`delete --force: ${(e as Error).message}`)
     }
   }
+  if (c.record.rootfsMount || c.record.ownedBundle) releaseImageBundle(c.record, force)
   rmSync(c.paths.dir, { recursive: true, force: true })
   const r = c.record
   runHooksWarnOnly(r.hooks as Hooks | undefined, 'poststop', { ociVersion: r.ociVersion, id: r.id, status: 'stopped', bundle: r.bundle, annotations: r.annotations })
+}
+
+/** An image bundle: unmount its overlay rootfs; a bundle `run --image` made goes too. Code loaded only then. */
+function releaseImageBundle(r: ContainerRecord, force: boolean): void {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const img = require('../image/rootfs') as typeof import('../image/rootfs')
+    if (r.rootfsMount) img.unmountBundleRootfs(r.rootfsMount)
+    if (r.ownedBundle) img.removeOwnedBundle(r.ownedBundle)
+  } catch (e) {
+    if (!force) throw new TsrunError(`unable to remove the container's image rootfs: ${(e as Error).message}`)
+    log.warn(`delete --force: ${(e as Error).message}`)
+  }
 }
 
 /** SIGKILL the init and wait until it is gone or a zombie (its reaper is the caller's subreaper). */

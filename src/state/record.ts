@@ -24,6 +24,10 @@ export interface ContainerRecord {
   hooks?: unknown
   /** Whether the init was created in a new user namespace. */
   userns?: boolean
+  /** An image bundle's overlay rootfs that create mounted (on the host): delete unmounts it. */
+  rootfsMount?: string
+  /** A bundle `run --image` made for this container: delete removes it (and its reference in the store). */
+  ownedBundle?: { dir: string; store: string }
 }
 
 export function writeRecord(path: string, rec: ContainerRecord): void {

@@ -1,0 +1,31 @@
+// Bundles made from images register here, so that garbage collection keeps the layers they mount.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { bundleRefFile, type StoreLayout } from './layout'
+
+export interface BundleRef {
+  dir: string
+  chainIds: string[]
+}
+
+export function addBundleRef(s: StoreLayout, ref: BundleRef): void {
+  mkdirSync(s.bundles, { recursive: true })
+  const file = bundleRefFile(s, ref.dir)
+  writeFileSync(`${file}.tmp`, JSON.stringify(ref))
+  renameSync(`${file}.tmp`, file)
+}
+
+export function removeBundleRef(s: StoreLayout, dir: string): void {
+  rmSync(bundleRefFile(s, dir), { force: true })
+}
+
+export function listBundleRefs(s: StoreLayout): { file: string; ref: BundleRef }[] {
+  let names: string[]
+  try { names = readdirSync(s.bundles) } catch { return [] }
+  const out: { file: string; ref: BundleRef }[] = []
+  for (const n of names.filter((x) => x.endsWith('.json'))) {
+    const file = join(s.bundles, n)
+    try { out.push({ file, ref: JSON.parse(readFileSync(file, 'utf8')) as BundleRef }) } catch { /* partial write: ignore */ }
+  }
+  return out
+}
