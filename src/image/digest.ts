@@ -3,6 +3,7 @@
 import { createHash, type Hash } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
 import { ImageError } from './types'
+import { OffThreadDigester } from './hash-worker'
 
 export type DigestAlgorithm = 'sha256' | 'sha512'
 
@@ -75,6 +76,9 @@ export function verifyBytes(content: Uint8Array, expected: { digest: string; siz
   if (got !== expected.digest) throw new ImageError(`${label}: digest mismatch: got ${got}, expected ${expected.digest}`)
 }
 
+/** Blobs at least this large are hashed on a worker thread. */
+export const OFF_THREAD_BYTES = 8 << 20
+
 export interface VerifyOptions {
   /** the digest the bytes must have */
   digest: string
@@ -92,12 +96,19 @@ export interface VerifyOptions {
  * not commit what it wrote until the stream has ended without error.
  */
 export class VerifyingStream extends Transform {
-  private readonly digester: Digester
+  private readonly digester: Digester | OffThreadDigester
   private count = 0
 
   constructor(private readonly opts: VerifyOptions) {
     super()
-    this.digester = new Digester(parseDigest(opts.digest, opts.label).algorithm)
+    const { algorithm } = parseDigest(opts.digest, opts.label)
+    // a worker costs ~10 ms to start: worth it only for large blobs
+    this.digester = (opts.size ?? 0) >= OFF_THREAD_BYTES ? new OffThreadDigester(algorithm) : new Digester(algorithm)
+  }
+
+  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    if (this.digester instanceof OffThreadDigester) this.digester.close()
+    cb(err)
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -117,12 +128,13 @@ export class VerifyingStream extends Transform {
       cb(new ImageError(`${label}: size mismatch: got ${this.count} bytes, expected ${size}`))
       return
     }
-    const got = this.digester.digest()
-    if (got !== digest) {
-      cb(new ImageError(mismatch ? mismatch(got) : `${label}: digest mismatch: got ${got}, expected ${digest}`))
-      return
+    const check = (got: string): void => {
+      if (got !== digest) cb(new ImageError(mismatch ? mismatch(got) : `${label}: digest mismatch: got ${got}, expected ${digest}`))
+      else cb()
     }
-    cb()
+    const got = this.digester.digest()
+    if (typeof got === 'string') check(got)
+    else got.then(check, (e: Error) => cb(e))
   }
 }
 

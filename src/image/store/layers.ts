@@ -2,7 +2,7 @@
 // flock so that two imports of the same layer do not both unpack it.
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { Transform, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { lockExclusive } from '../../sys/fs'
 import { decompressed } from '../compression'
 import { unpackLayer } from '../unpack'
@@ -35,11 +35,6 @@ export function listLayers(s: StoreLayout): string[] {
   }
 }
 
-/** Counts the bytes that pass, for the progress display. */
-function counting(onBytes: (n: number) => void): Transform {
-  return new Transform({ transform(chunk: Buffer, _enc, cb) { onBytes(chunk.length); cb(null, chunk) } })
-}
-
 /**
  * Make sure the layer `chainId` is unpacked in the store. Returns whether this call unpacked it. On failure nothing
  * of the layer is left in the store.
@@ -58,8 +53,8 @@ export async function ensureLayer(s: StoreLayout, chainId: string, blob: LayerBl
     try {
       mkdirSync(join(work, 'diff'), { mode: 0o755 })
       const raw: Readable = blob.open()
-      const tar = decompressed(raw.pipe(counting(onBytes)), { expectedDiffId: blob.diffId, label, inputVerifies: blob.digest })
-      raw.on('error', (e) => tar.destroy(e)) // pipe() does not pass errors on
+      raw.on('data', (chunk: Buffer) => onBytes(chunk.length)) // a listener, not a pipe stage: the stream is consumed anyway
+      const tar = decompressed(raw, { expectedDiffId: blob.diffId, label, inputVerifies: blob.digest })
       const stats = await unpackLayer(tar, join(work, 'diff'), { layer: label.replace(/^layer /, '') })
       const info: LayerInfo = { chainId, diffId: blob.diffId, bytes: stats.bytes, entries: stats.entries }
       writeFileSync(join(work, 'layer.json'), JSON.stringify(info))

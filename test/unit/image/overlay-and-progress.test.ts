@@ -40,3 +40,21 @@ test('image ls table', (t) => {
   t.is(table, 'NAME                               IMAGE ID       PLATFORM      LAYERS   SIZE\n'
     + 'docker.io/library/busybox:latest   aaaaaaaaaaaa   linux/amd64   2        4.3MB')
 })
+
+test('terminal progress: drawn on a terminal, cleared at the end; silent when quiet or not a terminal', (t) => {
+  const { terminalProgress } = require('../../../src/image/progress') as typeof import('../../../src/image/progress')
+  const writes: string[] = []
+  const tty = { isTTY: true, write: (s: string) => { writes.push(s); return true } } as unknown as NodeJS.WriteStream
+  const p = terminalProgress(tty, false, 0)
+  p.layer(1, 2, 1000)
+  p.bytes(1000)
+  p.done()
+  t.true(writes[0]!.startsWith('\runpacking layer 1/2 ['))
+  t.is(writes.at(-1), '\r\x1b[K')
+  for (const [out, quiet] of [[tty, true], [{ ...tty, isTTY: false } as unknown as NodeJS.WriteStream, false]] as const) {
+    const before = writes.length
+    const q = terminalProgress(out, quiet, 0)
+    q.layer(1, 1, 10); q.bytes(10); q.done()
+    t.is(writes.length, before)
+  }
+})
