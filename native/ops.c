@@ -68,9 +68,29 @@ static int op_sync(struct ctx *c, const struct op *op) {
   return 0;
 }
 
+/* proc and sysfs go on an ordinary directory, never through a symlink as the last component (runc: "must be
+ * mounted on ordinary directory"). A /proc swapped for a symlink to a directory in the rootfs would otherwise
+ * put procfs there, where the masks and read-only binds (which resolve /proc without symlinks) never look. */
+static int open_fs_mountpoint(struct ctx *c, const char *dest, int create) {
+  const char *name;
+  int parent = root_parent(c, dest, &name);
+  if (parent < 0) return -1;
+  if (!*name) { close(parent); return root_open(c, dest, O_PATH | O_DIRECTORY); }
+  int fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && create && (mkdirat(parent, name, 0755) == 0 || errno == EEXIST))
+    fd = openat(parent, name, O_PATH | O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC);
+  int e = errno;
+  close(parent);
+  errno = e;
+  return fd;
+}
+
 static int op_mount_in_root(struct ctx *c, const struct op *op) {
   char target[64];
-  int fd = root_open_create(c, A(MOUNT_IN_ROOT_DEST).s, (int)A(MOUNT_IN_ROOT_CREATE).u, NULL);
+  const char *fstype = A(MOUNT_IN_ROOT_FSTYPE).s;
+  int pseudo = fstype && (!strcmp(fstype, "proc") || !strcmp(fstype, "sysfs"));
+  int fd = pseudo ? open_fs_mountpoint(c, A(MOUNT_IN_ROOT_DEST).s, (int)A(MOUNT_IN_ROOT_CREATE).u)
+                  : root_open_create(c, A(MOUNT_IN_ROOT_DEST).s, (int)A(MOUNT_IN_ROOT_CREATE).u, NULL);
   if (fd < 0) return -1;
   fd_path(target, sizeof target, fd);
   int r = mount(A(MOUNT_IN_ROOT_SOURCE).s, target, A(MOUNT_IN_ROOT_FSTYPE).s, (unsigned long)A(MOUNT_IN_ROOT_FLAGS).q,

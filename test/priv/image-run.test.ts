@@ -6,7 +6,7 @@ import { buildTestImages, busyboxImageRef, type TestImages } from '../../oci-tes
 import { writeOciLayout, type LayerInput } from '../../oci-tests/images/layout'
 import { layerEntries } from '../../oci-tests/images/layer'
 import { dirEntry, fileEntry, type TarEntry } from '../../oci-tests/images/tar-buffer'
-import { errorMsg, makeEnv, mountsMentioning, parseState, requires, rootReason, type Env } from './harness'
+import { errorMsg, makeEnv, mountsMentioning, parseState, requires, rootReason, tsrunBin, type Env } from './harness'
 
 const r = requires(rootReason)
 const t0 = r.ok ? test.serial : test.serial.skip
@@ -172,6 +172,25 @@ t0(r.title('more than 43 layers: 50 layers mount with fsconfig lowerdir+, and wi
     t.is(res.status, 0, res.stderr)
     t.is(res.stdout.replace(/\s+/g, ' ').trim(), '49 048', legacy ? 'legacy mount(2)' : 'fsconfig')
   }
+})
+
+t0(r.title('two imports of the same image at once: both succeed, the layer is unpacked once'), async (t) => {
+  const fresh = join(env.dir, 'store-concurrent')
+  const { spawn } = await import('node:child_process')
+  const load = (): Promise<{ code: number | null; out: string }> => new Promise((resolve) => {
+    const p = spawn(tsrunBin, ['image', 'load', '--store', fresh, images.busybox.docker.path], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    p.stdout.on('data', (d: Buffer) => { out += d.toString() })
+    p.stderr.on('data', (d: Buffer) => { out += d.toString() })
+    p.on('close', (code) => resolve({ code, out }))
+  })
+  const results = await Promise.all([load(), load(), load()])
+  for (const res of results) t.is(res.code, 0, res.out)
+  const unpacked = results.map((res) => Number(/(\d) of 1 layers unpacked/.exec(res.out)?.[1]))
+  t.deepEqual(unpacked.sort(), [0, 0, 1], 'exactly one of them unpacked the layer')
+  t.is(readdirSync(join(fresh, 'layers')).filter((n) => /^[0-9a-f]{64}$/.test(n)).length, 1)
+  t.deepEqual(readdirSync(join(fresh, 'tmp')), [])
+  rmSync(fresh, { recursive: true })
 })
 
 t0(r.title('hostile images are refused with a clear error and leave nothing in the store'), async (t) => {
