@@ -159,6 +159,16 @@ t0(r.title('a symlink to a host path in one layer and a write through it in the 
   t.deepEqual(readdirSync(sentinel), [])
 })
 
+t0(r.title('a device node in an image is created in its layer, and the device cgroup keeps the container from using it'), async (t) => {
+  const layout = await layeredImage('device', [{ entries: [{ header: { name: 'evil-mem', type: 'character-device', devmajor: 1, devminor: 1, mode: 0o666 } }] }])
+  const b = join(env.dir, 'b-dev')
+  t.is(bundleCreate(b, layout, [], ['sh', '-c', 'ls -l /evil-mem; head -c 1 /evil-mem && echo READ']).status, 0)
+  const res = runBundle('img-dev', b)
+  t.regex(res.stdout, /^c.* 1,\s+1 .*\/evil-mem/m, 'the node exists in the container')
+  t.notRegex(res.stdout, /READ/, 'reading /dev/mem through it is refused')
+  t.regex(res.stderr, /Operation not permitted/)
+})
+
 t0(r.title('more than 43 layers: 50 layers mount with fsconfig lowerdir+, and with the mount(2) fallback'), async (t) => {
   const upper: LayerInput[] = []
   for (let i = 0; i < 49; i++) upper.push({ entries: [dirEntry('layers'), fileEntry(`layers/${String(i).padStart(2, '0')}`, `${i}`)] })
