@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { runContainer } from '../runtime/run'
 import { containerPaths } from '../state/paths'
@@ -23,10 +22,15 @@ export async function run(ctx: CliContext): Promise<number> {
 /** `run --image SRC[:REF] ID [CMD...]`: a bundle made for this container (it goes at delete), then run. */
 async function runImage(ctx: CliContext, opts: Parameters<typeof runContainer>[0], image: string): Promise<number> {
   if (opts.bundle !== undefined) throw new TsrunError('run: --image and --bundle exclude each other')
-  const { imageOptions } = await import('./image-options')
-  const { createBundle } = await import('../image/bundle-create')
-  const { removeOwnedBundle } = await import('../image/rootfs')
+  // required here, not imported at the top: a plain `run` never loads the image code. require, not import():
+  // the verb bundles run as vm.Scripts (code cache), which have no dynamic import callback
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { imageOptions } = require('./image-options') as typeof import('./image-options')
+  const { createBundle } = require('../image/bundle-create') as typeof import('../image/bundle-create')
+  const { removeOwnedBundle } = require('../image/rootfs') as typeof import('../image/rootfs')
   const o = imageOptions(ctx)
+  const { createHash } = require('node:crypto') as typeof import('node:crypto') // not at the top: it costs a plain `run` ~3 ms
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const hash = createHash('sha256').update(`${ctx.root}\0${opts.id}`).digest('hex').slice(0, 32)
   const dir = join(o.store.root, 'containers', hash)
   if (existsSync(containerPaths(ctx.root, opts.id).dir)) throw new TsrunError(ERR.exists)
