@@ -45,6 +45,16 @@ Module._load = function (request, parent, isMain) {
   return origLoad.call(this, request, parent, isMain)
 }
 
+// tsrun loads koffi's addon directly (src/sys/libc.ts) and falls back to require('koffi')
+const origDlopen = process.dlopen
+process.dlopen = function (mod, filename, ...rest) {
+  if (!/\/koffi\.node$/.test(String(filename))) return origDlopen.call(this, mod, filename, ...rest)
+  markOnce('koffi-start')
+  const r = origDlopen.call(this, mod, filename, ...rest)
+  markOnce('koffi-end')
+  return r
+}
+
 const origRead = fs.readFileSync
 const origWrite = fs.writeFileSync
 fs.readFileSync = function (p, ...rest) {
@@ -59,6 +69,23 @@ for (const fn of ['writeFileSync', 'renameSync']) {
     if (typeof target === 'string' && /\/state\.json$/.test(target)) markOnce('state-written')
     return r
   }
+}
+// tsrun spawns its helper with posix_spawn through koffi (invisible here): the sealed copy of the helper
+// (copyFileSync to /proc/self/fd/N) comes right before the spawn, the init's first cgroup.procs write
+// (at its SYNC) right after the helper has started and cloned it
+const origCopy = fs.copyFileSync
+fs.copyFileSync = function (src, dest, ...rest) {
+  if (typeof dest === 'string' && dest.startsWith('/proc/self/fd/')) {
+    once.add('spawn-start')
+    mark('spawn-start', { file: String(src).split('/').pop() })
+  }
+  return origCopy.call(this, src, dest, ...rest)
+}
+const origOpen = fs.openSync
+fs.openSync = function (p, flags, ...rest) {
+  if (typeof p === 'string' && p.endsWith('/cgroup.procs') && typeof flags === 'number' && (flags & 3) !== 0 &&
+    once.has('spawn-start') && !once.has('spawn-end')) markOnce('spawn-end')
+  return origOpen.call(this, p, flags, ...rest)
 }
 const origSpawn = cp.spawn
 cp.spawn = function (...args) {

@@ -6,17 +6,30 @@ import { OP_BY_CODE, OP_BY_NAME, PLAN_VERSION, type FieldKind, type Op } from '.
 
 const NULL_LEN = 0xffffffff
 
+/** Writes into one growing buffer (a plan has hundreds of small fields: no Buffer per field). */
 class Writer {
-  private chunks: Buffer[] = []
-  u32(v: number): void { const b = Buffer.alloc(4); b.writeUInt32LE(v >>> 0); this.chunks.push(b) }
-  u64(v: bigint): void { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt.asUintN(64, v)); this.chunks.push(b) }
+  private buf = Buffer.allocUnsafe(4096)
+  off = 0
+  private room(n: number): void {
+    if (this.off + n <= this.buf.length) return
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n))
+    this.buf.copy(next, 0, 0, this.off)
+    this.buf = next
+  }
+  u32(v: number): void { this.room(4); this.buf.writeUInt32LE(v >>> 0, this.off); this.off += 4 }
+  /** Overwrite a u32 written earlier (an op's body length, known once its fields are written). */
+  u32At(at: number, v: number): void { this.buf.writeUInt32LE(v >>> 0, at) }
+  u64(v: bigint): void { this.room(8); this.buf.writeBigUInt64LE(BigInt.asUintN(64, v), this.off); this.off += 8 }
   str(v: string | null): void {
     if (v === null) return this.u32(NULL_LEN)
-    const b = Buffer.from(v, 'utf8')
-    if (b.includes(0)) throw new Error(`plan: string contains a NUL byte: ${JSON.stringify(v)}`)
-    this.u32(b.length); this.chunks.push(b, Buffer.alloc(1))
+    if (v.includes('\0')) throw new Error(`plan: string contains a NUL byte: ${JSON.stringify(v)}`)
+    const len = Buffer.byteLength(v, 'utf8')
+    this.u32(len)
+    this.room(len + 1)
+    this.off += this.buf.write(v, this.off, 'utf8')
+    this.buf[this.off++] = 0
   }
-  bytes(v: Uint8Array): void { this.u32(v.length); this.chunks.push(Buffer.from(v)) }
+  bytes(v: Uint8Array): void { this.u32(v.length); this.room(v.length); this.buf.set(v, this.off); this.off += v.length }
   field(kind: FieldKind, v: unknown): void {
     switch (kind) {
       case 'u32': case 'i32': case 'fd': return this.u32(v as number)
@@ -27,29 +40,26 @@ class Writer {
       case 'bytes': return this.bytes(v as Uint8Array)
     }
   }
-  done(): Buffer { return Buffer.concat(this.chunks) }
+  done(): Buffer { return Buffer.from(this.buf.subarray(0, this.off)) }
 }
 
 export function encodePlan(ops: readonly Op[]): Buffer {
   const out = new Writer()
   out.u32(PLAN_VERSION)
   out.u32(ops.length)
-  const parts = [out.done()]
   for (const op of ops) {
     const spec = OP_BY_NAME.get(op.op)!
-    const body = new Writer()
     const rec = op as unknown as Record<string, unknown>
+    out.u32(spec.code)
+    const lenAt = out.off
+    out.u32(0)
     for (const [name, kind] of spec.fields) {
       if (!(name in rec)) throw new Error(`plan: op ${op.op} lacks field ${name}`)
-      body.field(kind, rec[name])
+      out.field(kind, rec[name])
     }
-    const b = body.done()
-    const head = Buffer.alloc(8)
-    head.writeUInt32LE(spec.code, 0)
-    head.writeUInt32LE(b.length, 4)
-    parts.push(head, b)
+    out.u32At(lenAt, out.off - lenAt - 4)
   }
-  return Buffer.concat(parts)
+  return out.done()
 }
 
 class Reader {

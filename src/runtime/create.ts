@@ -22,7 +22,7 @@ import { killAndWait } from './delete'
 import { terminalSetup } from './terminal'
 import { sendToSeccompAgent } from './seccomp-agent'
 import { CREATE_HOOKS, hasHooks, runHooks } from './hooks'
-import { cgroupManager, cgroupMountFacts, containerCgroupPath } from './cgroup'
+import { cgroupManager, cgroupMountFacts, containerCgroupPath, warmCgroupAttach } from './cgroup'
 import type { CgroupManager } from '../cgroups'
 
 export interface CreateOptions {
@@ -102,6 +102,7 @@ export function createContainer(opts: CreateOptions): Created {
     const cg = cgroupManager(cgroupPath)
     cg.create(resourcesWithDeviceRules(spec.linux?.resources, spec.linux?.devices))
     undo.push(() => cg.destroy())
+    warmCgroupAttach() // the init joins its cgroups at SYNC(setup): start the kernel's wait for that now
     mkfifo(paths.fifo, 0o622)
     chmodSync(paths.fifo, 0o622) // mkfifo's mode passes through the umask
     const rootIds = containerRootIds(spec)

@@ -12,8 +12,8 @@ import { homeFor } from '../bundle/passwd'
 import { loadContainer } from './container'
 import { checkHelper, helperPath } from './helper-binary'
 import { compileSeccompLazily } from './seccomp-agent'
-import { launch, reaped } from './launch'
-import { cgroupManager } from './cgroup'
+import { helperExited, launch, reaped } from './launch'
+import { cgroupManager, warmCgroupAttach } from './cgroup'
 import { writePidFile } from './create'
 import { sendToSeccompAgent } from './seccomp-agent'
 import { relayTerminal, terminalSetup } from './terminal'
@@ -51,6 +51,7 @@ export async function execProcess(o: ExecOptions): Promise<number> {
   checkHelper(helper)
   const host = probeHost()
   const cg = c.record.cgroupPath ? cgroupManager(c.record.cgroupPath) : undefined
+  if (cg) warmCgroupAttach() // the process joins the container's cgroups at its SYNC: start the kernel's wait now
   const cgFd = cg?.openCloneFd()
   const pidfd = pidfdOpen(c.record.pid)
   const terminal = terminalSetup(o.process.terminal ?? false, o.consoleSocket, !o.detach)
@@ -81,9 +82,7 @@ export async function execProcess(o: ExecOptions): Promise<number> {
     const sigs = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const
     const handlers = sigs.map((s) => [s, forward(s)] as const)
     for (const [s, h] of handlers) process.on(s, h)
-    const exited = new Promise<number>((resolve) => {
-      launched.child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? constants.signals[sig] : 0)))
-    })
+    const exited = helperExited(launched)
     const code = terminal?.relayFd !== undefined ? await relayTerminal(terminal.relayFd, exited) : await exited
     for (const [s, h] of handlers) process.off(s, h)
     return code

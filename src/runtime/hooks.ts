@@ -1,5 +1,4 @@
 // OCI hooks: run from the runtime's namespace with the state JSON on stdin, with spec 1.3 failure rules.
-import { spawnSync } from 'node:child_process'
 import type { Hook, HookName, Hooks } from '../spec'
 import { TsrunError } from '../errors'
 import { log } from '../log/logger'
@@ -26,6 +25,9 @@ const NSENTER = '/usr/bin/nsenter'
 /** Run one hook; returns an error text or undefined. */
 function runHook(h: Hook, state: HookState, place: HookPlace = { in: 'runtime' }): string | undefined {
   const { file, args, argv0 } = command(h, place)
+  // required here, not at the top: create, run and exec load this module, and most containers have no hooks
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { spawnSync } = require('node:child_process') as typeof import('node:child_process')
   const r = spawnSync(file, args, {
     argv0, env: Object.fromEntries((h.env ?? []).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
     input: JSON.stringify(state), encoding: 'utf8', timeout: h.timeout ? h.timeout * 1000 : undefined, killSignal: 'SIGKILL',

@@ -1,5 +1,4 @@
 // Start the helper, hand it the plan and fds, and follow the conversation until READY (or failure).
-import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync } from 'node:fs'
 import { encodePlan } from '../plan/codec'
 import type { Op } from '../plan/ops'
@@ -11,6 +10,7 @@ import { errnoText } from '../sys/errno-text'
 import { TsrunError } from '../errors'
 import { protocolMismatch } from './helper-binary'
 import { sealedCopy } from '../sys/memfd'
+import { spawnChild, type SpawnedChild } from '../sys/spawn'
 
 export interface LaunchOptions {
   helper: string
@@ -43,12 +43,17 @@ export function renderInitError(index: number, errno: number, op: Op | undefined
   return `op ${index} (${op ? describeOp(op) : 'unknown'}): ${errnoText(errno)}`
 }
 
-export interface Launched { child: ChildProcess; pid: number; sock: number }
+export interface Launched { child: SpawnedChild; pid: number; sock: number }
 
 /** Wait for the helper to exit (it does right after reporting the pid unless it waits for the init): reap it. */
 export function reaped(l: Launched): Promise<void> {
-  if (l.child.exitCode !== null || l.child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolve) => l.child.once('exit', () => resolve()))
+  l.child.waitSync()
+  return Promise.resolve()
+}
+
+/** The helper's exit status when it waits for the init (foreground run and exec): the init's, shell-style. */
+export function helperExited(l: Launched): Promise<number> {
+  return l.child.wait()
 }
 
 /**
@@ -61,12 +66,12 @@ export function launch(o: LaunchOptions): Launched {
   const preserved = Array.from({ length: o.preserveFds }, (_, i) => 3 + i)
   // the helper runs from a sealed memfd copy: nothing in a container can rewrite it (CVE-2019-5736)
   const exe = sealedCopy(o.helper, 'tsrun-init')
-  let child: ChildProcess
+  let child: SpawnedChild
   try {
-    child = spawn(`/proc/self/fd/${sockFd + 1}`, ['--sock', String(sockFd)], {
-      argv0: 'tsrun-init', stdio: ['inherit', 'inherit', 'inherit', ...preserved, childSock, exe],
-    })
-    child.on('error', () => { /* reported through the socket: EOF before PID */ })
+    child = spawnChild(`/proc/self/fd/${sockFd + 1}`, ['tsrun-init', '--sock', String(sockFd)], [0, 1, 2, ...preserved, childSock, exe])
+  } catch (e) {
+    closeSync(sock)
+    throw new TsrunError(`cannot start tsrun-init: ${(e as Error).message}`, 1, { cause: e })
   } finally {
     closeSync(childSock)
     closeSync(exe)
@@ -106,7 +111,10 @@ export function launch(o: LaunchOptions): Launched {
     }
   } catch (e) {
     closeSync(sock)
-    if (pid === 0 && child.pid) try { process.kill(child.pid, 'SIGKILL') } catch { /* already gone */ }
+    if (pid === 0) {
+      try { process.kill(child.pid, 'SIGKILL') } catch { /* already gone */ }
+      child.waitSync()
+    }
     throw e
   }
 }

@@ -6,7 +6,7 @@ import { createContainer, type CreateOptions } from './create'
 import { notifySocket, releaseInit, runStartHooks } from './start'
 import { loadContainer } from './container'
 import { deleteContainer } from './delete'
-import { reaped } from './launch'
+import { helperExited, reaped } from './launch'
 import { relayTerminal } from './terminal'
 import { log } from '../log/logger'
 
@@ -39,9 +39,7 @@ export async function runContainer(o: Omit<CreateOptions, 'wait'> & { detach: bo
     await reaped(created.launched)
     return 0
   }
-  const exited = new Promise<number>((resolve) => {
-    created.launched.child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? constants.signals[sig] : 0)))
-  })
+  const exited = helperExited(created.launched)
   const handlers = FORWARDED.map((name) => {
     const h = (): void => { signalProcess(pid, constants.signals[name]) }
     process.on(name, h)
