@@ -1,7 +1,7 @@
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { runContainer } from '../runtime/run'
 import { containerPaths } from '../state/paths'
-import { existsSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { ERR, TsrunError } from '../errors'
 import { bool, str } from './args'
 import { checkCgroupDriver, exactArgs, intFlag, minArgs, type CliContext } from './context'
@@ -33,6 +33,8 @@ async function runImage(ctx: CliContext, opts: Parameters<typeof runContainer>[0
   /* eslint-enable @typescript-eslint/no-require-imports */
   const hash = createHash('sha256').update(`${ctx.root}\0${opts.id}`).digest('hex').slice(0, 32)
   const dir = join(o.store.root, 'containers', hash)
+  mkdirSync(dirname(dir), { recursive: true, mode: 0o700 })
+  chmodSync(dirname(dir), 0o700) // root only: every container's rootfs is mounted below
   if (existsSync(containerPaths(ctx.root, opts.id).dir)) throw new TsrunError(ERR.exists)
   const owned = { dir, store: o.store.root }
   removeOwnedBundle(owned) // a leftover of a run that was killed before it could clean up

@@ -36,6 +36,10 @@ export const ANNOTATION = {
   exposedPorts: 'org.opencontainers.image.exposedPorts',
 } as const
 
+/** docker's and podman's default capability set for containers. */
+export const IMAGE_CAPABILITIES = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID',
+  'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'] as const
+
 export interface ImageSpecOptions {
   /** Reads a file from the image's merged layers (e.g. layeredReader); undefined when the image lacks it. */
   readFile(path: string): Buffer | undefined
@@ -229,6 +233,10 @@ export function imageToSpec(image: ImageConfig, opts: ImageSpecOptions): ImageSp
   if (user.additionalGids.length > 0) proc.user.additionalGids = user.additionalGids
 
   proc.terminal = opts.terminal ?? false
+  // what images expect from docker and podman: their default capabilities, and setuid programs that work
+  // (su, apt's privilege drop, gosu entrypoints); runc's spec default keeps three and sets no_new_privs
+  proc.capabilities = { bounding: [...IMAGE_CAPABILITIES], effective: [...IMAGE_CAPABILITIES], permitted: [...IMAGE_CAPABILITIES] }
+  proc.noNewPrivileges = false
   spec.root = { path: opts.rootfs ?? 'rootfs', readonly: opts.readonly ?? false }
   if (opts.hostname !== undefined) spec.hostname = opts.hostname
   else if (opts.id !== undefined && opts.id !== '') spec.hostname = opts.id.replace(/^sha256:/, '').slice(0, 12)

@@ -1,8 +1,8 @@
 // `tsrun bundle create --image SRC[:REF] DIR [CMD...]`: a bundle whose rootfs is the image's layers, mounted as
 // overlayfs at create. DIR gets config.json (converted from the image config), an empty rootfs/ mount point,
 // overlay/upper and overlay/work for this bundle's writes, volumes/, and tsrun-image.json naming the layers.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
 import { imageToSpec } from './bundle-config'
 import { IMAGE_ROOTFS_FILE, type ImageRootfsFile } from './bundle-rootfs'
 import { parseImageArg } from './image-arg'
@@ -64,7 +64,13 @@ export async function createBundle(o: BundleCreateOptions): Promise<{ dir: strin
     })
     if (o.cgroupsPath !== undefined && spec.linux) spec.linux.cgroupsPath = o.cgroupsPath
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o711 })
+      // root only, as docker's overlay2 dirs: the mounted rootfs holds the image's setuid files and device nodes,
+      // which no host user may reach through the bundle path (the container itself reaches it through its mounts)
+      mkdirSync(dirname(dir), { recursive: true })
+      if (!existed) mkdirSync(dir, { mode: 0o700 })
+      chmodSync(dir, 0o700)
+      mkdirSync(join(dir, 'overlay'), { mode: 0o700 })
+      // upper is the merged root's own inode: the container's / keeps the usual 0755
       for (const d of ['rootfs', 'overlay/upper', 'overlay/work']) mkdirSync(join(dir, d), { recursive: true, mode: 0o755 })
       for (const d of volumeDirs) mkdirSync(d, { recursive: true, mode: 0o755 })
       const sidecar: ImageRootfsFile = {

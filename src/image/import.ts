@@ -2,7 +2,7 @@
 // does not have yet (verified against its digest and diff_id), and record the image.
 import { chainIds } from './digest'
 import { openImageSource } from './source'
-import { ensureLayer } from './store/layers'
+import { ensureLayer, readLayerInfo } from './store/layers'
 import { saveImage, type ImageRecord } from './store/images'
 import { withStoreLock } from './store/lock'
 import type { StoreLayout } from './store/layout'
@@ -33,7 +33,7 @@ export async function importImage(o: ImportOptions): Promise<{ image: ImageRecor
         progress.layer(i + 1, img.layers.length, layer.size)
         const label = `layer ${i + 1} of ${img.layers.length} (${layer.digest})`
         if (await ensureLayer(o.store, chains[i]!, layer, label, (n) => progress.bytes(n))) unpacked++
-        size += layer.size
+        size += readLayerInfo(o.store, chains[i]!)?.bytes ?? layer.size
       }
       progress.done()
       const names = [...new Set([img.name, o.name].filter((n): n is string => !!n).map(normalizeName))]

@@ -13,6 +13,11 @@ const PAGE = 4096
 
 /** mount(2) option string for an overlay, with lower dirs relative to `cwd` when that makes it fit a page. Pure. */
 export function legacyOverlayOptions(o: OverlayRootfs): { data: string; cwd?: string } {
+  // mount(2) data separates options with "," and lower dirs with ":" (and "\\" escapes): such a path would
+  // change the options (fsconfig takes each path whole)
+  for (const p of [...o.lowers, o.upper, o.work]) {
+    if (/[,:\\]/.test(p)) throw new ImageError(`${p}: a path with ",", ":" or "\\" cannot be passed to mount(2) (this kernel has no fsconfig lowerdir+)`)
+  }
   const tail = `,upperdir=${o.upper},workdir=${o.work}`
   const abs = `lowerdir=${o.lowers.join(':')}${tail}`
   if (abs.length < PAGE) return { data: abs }

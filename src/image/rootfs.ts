@@ -1,8 +1,9 @@
 // What create and delete call for a bundle made from an image (loaded only for such bundles).
-import { rmSync, statSync } from 'node:fs'
+import { closeSync, openSync, rmSync, statSync } from 'node:fs'
+import { lockExclusive } from '../sys/fs'
 import { removeBundleRef } from './store/bundles'
 import { storeLayout } from './store/layout'
-import { dirname } from 'node:path'
+import { dirname, join } from 'node:path'
 import { readImageRootfs } from './bundle-rootfs'
 import { applyOverlayRootfs, removeOverlayRootfs } from './overlay-mount'
 import { ImageError } from './types'
@@ -11,9 +12,17 @@ import { ImageError } from './types'
 export function mountBundleRootfs(bundleDir: string, rootfs: string): string | undefined {
   const o = readImageRootfs(bundleDir, rootfs)
   if (!o) return undefined
-  if (statSync(rootfs).dev !== statSync(dirname(rootfs)).dev)
-    throw new ImageError(`${rootfs} is already mounted: is another container running from this bundle? (an image bundle serves one container at a time)`)
-  applyOverlayRootfs(o, process.env.TSRUN_OVERLAY_LEGACY_MOUNT === '1')
+  // check and mount under a lock: two creates from one bundle at once must not both pass the check
+  const lockPath = join(dirname(o.upper), 'mount.lock')
+  const fd = openSync(lockPath, 'a', 0o600)
+  try {
+    lockExclusive(fd, lockPath)
+    if (statSync(rootfs).dev !== statSync(dirname(rootfs)).dev)
+      throw new ImageError(`${rootfs} is already mounted: is another container running from this bundle? (an image bundle serves one container at a time)`)
+    applyOverlayRootfs(o, process.env.TSRUN_OVERLAY_LEGACY_MOUNT === '1')
+  } finally {
+    closeSync(fd)
+  }
   return rootfs
 }
 
@@ -23,6 +32,8 @@ export function unmountBundleRootfs(target: string): void {
 
 /** Remove a bundle `run --image` made, and its reference in the store (its layers stay for garbage collection). */
 export function removeOwnedBundle(b: { dir: string; store: string }): void {
+  // a create killed between mounting and writing its state leaves the overlay mounted: never delete through it
+  removeOverlayRootfs(join(b.dir, 'rootfs'))
   rmSync(b.dir, { recursive: true, force: true })
   removeBundleRef(storeLayout(b.store), b.dir)
 }

@@ -100,7 +100,8 @@ t0(r.title('two containers from one image share the layer dirs and do not see ea
   const other = env.run(['exec', 'share-b', 'cat', '/written-by-a'])
   t.not(other.status, 0, 'b does not see a\'s file')
   t.true(existsSync(join(a, 'overlay/upper/written-by-a')), 'the write landed in a\'s upper dir')
-  const lower = (dir: string): string => mountsMentioning(join(dir, 'rootfs')).join('\n').match(/lowerdir=([^,]+)/)?.[1] ?? 'none'
+  const lower = (dir: string): string => mountsMentioning(join(dir, 'rootfs')).join('\n').match(/lowerdir\+?=([^,]+)/)?.[1] ?? 'none'
+  t.regex(lower(a), new RegExp(`^${store}/layers/[0-9a-f]{64}/diff$`))
   t.is(lower(a), lower(b), 'same lower dirs')
   t.is(layersInStore().length, 1)
   for (const id of ['share-a', 'share-b']) { t.is(env.run(['delete', '--force', id]).status, 0); ids.delete(id) }
@@ -108,10 +109,11 @@ t0(r.title('two containers from one image share the layer dirs and do not see ea
 
 t0(r.title('run --image SRC ID CMD: one step; the bundle it made goes with the container'), (t) => {
   ids.add('img-run')
-  const res = env.run(['run', '--image', images.busybox.oci.path, '--store', store, '--cgroups-path', `${env.cgroupParent}/img-run`, 'img-run', 'sh', '-c', 'echo one step; exit 3'])
+  const res = env.run(['run', '--image', images.busybox.oci.path, '--store', store, '--cgroups-path', `${env.cgroupParent}/img-run`, 'img-run', 'sh', '-c',
+    'echo one step; grep -E "^(CapBnd|NoNewPrivs)" /proc/self/status; exit 3'])
   ids.delete('img-run')
   t.is(res.status, 3, res.stderr)
-  t.is(res.stdout, 'one step\n')
+  t.is(res.stdout, 'one step\nCapBnd:\t00000000a80425fb\nNoNewPrivs:\t0\n', 'docker\'s default capabilities, no_new_privs off')
   t.deepEqual(existsSync(join(store, 'containers')) ? readdirSync(join(store, 'containers')) : [], [], 'no bundle left in the store')
   t.deepEqual(mountsMentioning(join(store, 'containers')), [])
   const d = env.run(['run', '-d', '--image', 'tsrun-busybox', '--store', store, '--cgroups-path', `${env.cgroupParent}/img-run-d`, 'img-run-d', 'sleep', '60'])

@@ -5,7 +5,7 @@ import { parseDigest, verifyBytes, VerifyingStream } from '../digest'
 import { formatPlatform, normalizePlatform, platformScore } from '../platform'
 import { idMatches, nameMatches } from '../reference'
 import { ImageError, type ImageConfig, type LayerBlob, type Platform } from '../types'
-import { parseJsonObject, type ArchiveFiles } from './files'
+import { parseJsonObject, type ArchiveFiles, maxJsonSize } from './files'
 
 export const mediaTypes = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',
@@ -106,6 +106,7 @@ export function digestFromBlobPath(path: string): string | undefined {
 export function readVerifiedBlob(files: ArchiveFiles, desc: { digest: string; size: number }, what: string, path = blobPath(desc.digest)): Buffer {
   const size = files.size(path)
   if (size === undefined) throw new ImageError(`${files.where}: missing blob ${desc.digest} (${what})`)
+  if (desc.size > maxJsonSize) throw new ImageError(`${files.where}: ${what} ${desc.digest}: ${desc.size} bytes is more than the ${maxJsonSize} a JSON document may have`)
   const content = files.read(path, what, Math.max(desc.size + 1, 1))
   verifyBytes(content, desc, `${files.where}: ${what} ${desc.digest}`)
   return content

@@ -13,6 +13,7 @@ import { parseJsonObject, type ArchiveFiles } from './files'
 const refNameKey = 'org.opencontainers.image.ref.name'
 const containerdNameKey = 'io.containerd.image.name'
 /** How deep image indexes may nest. */
+const maxDescriptors = 10_000
 const maxIndexDepth = 8
 
 interface OciEntry extends ArchiveEntry {
@@ -138,8 +139,10 @@ export class OciLayoutSource implements ImageSource {
   }
 
   /** Every image manifest under `desc`, depth first in index order, without attestations and other artifacts. */
-  private leaves(desc: Descriptor, depth: number): Leaf[] {
+  private leaves(desc: Descriptor, depth: number, budget = { left: maxDescriptors }): Leaf[] {
     if (depth > maxIndexDepth) throw new ImageError(`${this.files.where}: image indexes nest more than ${maxIndexDepth} deep`)
+    // fan-out too: an index listing another one 40 times, 8 deep, would be 40^8 verified reads
+    if (--budget.left < 0) throw new ImageError(`${this.files.where}: image indexes list more than ${maxDescriptors} descriptors`)
     const kind = this.kindOf(desc)
     if (kind === 'manifest') return [desc.platform ? { desc, platform: desc.platform } : { desc }]
     if (kind === 'other') return []
@@ -148,7 +151,7 @@ export class OciLayoutSource implements ImageSource {
     return index.manifests
       .map((m, i) => parseDescriptor(m, `${this.files.where}: image index ${desc.digest} manifests[${i}]`))
       .filter((d) => !isAttestation(d))
-      .flatMap((d) => this.leaves(d, depth + 1))
+      .flatMap((d) => this.leaves(d, depth + 1, budget))
   }
 
   /** A manifest or index with this digest anywhere under index.json's entries, and the entry's name. */

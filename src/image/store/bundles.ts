@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bundleRefFile, type StoreLayout } from './layout'
+import { ImageError } from '../types'
 
 export interface BundleRef {
   dir: string
@@ -19,13 +20,16 @@ export function removeBundleRef(s: StoreLayout, dir: string): void {
   rmSync(bundleRefFile(s, dir), { force: true })
 }
 
-export function listBundleRefs(s: StoreLayout): { file: string; ref: BundleRef }[] {
+/** `strict`: an unreadable reference is an error instead of being skipped. */
+export function listBundleRefs(s: StoreLayout, strict = false): { file: string; ref: BundleRef }[] {
   let names: string[]
   try { names = readdirSync(s.bundles) } catch { return [] }
   const out: { file: string; ref: BundleRef }[] = []
   for (const n of names.filter((x) => x.endsWith('.json'))) {
     const file = join(s.bundles, n)
-    try { out.push({ file, ref: JSON.parse(readFileSync(file, 'utf8')) as BundleRef }) } catch { /* partial write: ignore */ }
+    try { out.push({ file, ref: JSON.parse(readFileSync(file, 'utf8')) as BundleRef }) } catch (e) {
+      if (strict) throw new ImageError(`bundle reference ${file} is unreadable (${(e as Error).message}): garbage collection stopped, remove or fix it`)
+    }
   }
   return out
 }

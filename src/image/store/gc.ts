@@ -1,6 +1,6 @@
 // Garbage collection: layers that no image and no existing bundle uses are removed, with unpacks that a dead
 // process left in tmp/. Bundle refs whose bundle is gone are dropped first.
-import { existsSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { listImages } from './images'
 import { listBundleRefs } from './bundles'
@@ -14,11 +14,17 @@ export interface GcResult {
 }
 
 /** Which layers are in use, and which bundle refs are stale. Reads only. */
-export function layersInUse(s: StoreLayout): { used: Set<string>; staleRefs: string[] } {
+export function layersInUse(s: StoreLayout, mountinfo: string): { used: Set<string>; staleRefs: string[] } {
   const used = new Set<string>()
-  for (const img of listImages(s)) for (const c of img.chainIds) used.add(c)
+  for (const img of listImages(s, true)) for (const c of img.chainIds) used.add(c)
+  // layers an overlay mounts right now, whatever the records say (a bundle moved elsewhere still runs)
+  const layerDir = new RegExp(`${s.layers.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/([0-9a-f]{64}|[0-9a-f]{128})/diff`, 'g')
+  for (const line of mountinfo.split('\n')) {
+    if (!line.includes(' - overlay ')) continue
+    for (const m of line.matchAll(layerDir)) used.add(`${m[1]!.length === 64 ? 'sha256' : 'sha512'}:${m[1]}`)
+  }
   const staleRefs: string[] = []
-  for (const { file, ref } of listBundleRefs(s)) {
+  for (const { file, ref } of listBundleRefs(s, true)) {
     if (!existsSync(join(ref.dir, IMAGE_ROOTFS_FILE))) { staleRefs.push(file); continue }
     for (const c of ref.chainIds) used.add(c)
   }
@@ -30,7 +36,7 @@ function pidAlive(pid: number): boolean {
 }
 
 export function collectGarbage(s: StoreLayout): GcResult {
-  const { used, staleRefs } = layersInUse(s)
+  const { used, staleRefs } = layersInUse(s, readFileSync('/proc/self/mountinfo', 'utf8'))
   for (const f of staleRefs) rmSync(f, { force: true })
   const result: GcResult = { removedLayers: [], reclaimedBytes: 0 }
   for (const chainId of listLayers(s)) {

@@ -2,7 +2,7 @@
 // importing another image under the same name moves the name, as `docker load` does.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ImageConfig, Platform } from '../types'
+import { ImageError, type ImageConfig, type Platform } from '../types'
 import { idMatches, nameMatches } from '../reference'
 import { imageFile, type StoreLayout } from './layout'
 
@@ -27,7 +27,8 @@ function writeJsonAtomically(path: string, value: unknown): void {
   renameSync(tmp, path)
 }
 
-export function listImages(s: StoreLayout): ImageRecord[] {
+/** `strict`: an unreadable record is an error instead of being skipped (garbage collection must not guess). */
+export function listImages(s: StoreLayout, strict = false): ImageRecord[] {
   let files: string[]
   try { files = readdirSync(s.images) } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
@@ -35,7 +36,9 @@ export function listImages(s: StoreLayout): ImageRecord[] {
   }
   const out: ImageRecord[] = []
   for (const f of files.filter((n) => n.endsWith('.json')).sort()) {
-    try { out.push(JSON.parse(readFileSync(join(s.images, f), 'utf8')) as ImageRecord) } catch { /* being replaced */ }
+    try { out.push(JSON.parse(readFileSync(join(s.images, f), 'utf8')) as ImageRecord) } catch (e) {
+      if (strict) throw new ImageError(`image record ${join(s.images, f)} is unreadable (${(e as Error).message}): garbage collection stopped, remove or fix it`)
+    }
   }
   return out.sort((a, b) => (a.imported < b.imported ? 1 : a.imported > b.imported ? -1 : 0))
 }

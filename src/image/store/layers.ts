@@ -28,7 +28,7 @@ export function readLayerInfo(s: StoreLayout, chainId: string): LayerInfo | unde
 /** Chain IDs of every complete layer in the store. */
 export function listLayers(s: StoreLayout): string[] {
   try {
-    return readdirSync(s.layers).filter((n) => /^[0-9a-f]{64}$/.test(n)).map((n) => `sha256:${n}`)
+    return readdirSync(s.layers).filter((n) => /^([0-9a-f]{64}|[0-9a-f]{128})$/.test(n)).map((n) => `${n.length === 64 ? 'sha256' : 'sha512'}:${n}`)
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw e

@@ -1,6 +1,6 @@
 // imageToSpec: image-spec conversion.md applied to the `tsrun spec` default, with docker's run overrides.
 import test from 'ava'
-import { ANNOTATION, DEFAULT_PATH, imageToSpec, mergeEnv, volumeDirName, type ImageSpecOptions } from '../../../src/image/bundle-config'
+import { ANNOTATION, DEFAULT_PATH, imageToSpec, mergeEnv, volumeDirName, type ImageSpecOptions, IMAGE_CAPABILITIES } from '../../../src/image/bundle-config'
 import { ImageError, type ImageConfig, type ImageRunConfig } from '../../../src/image/types'
 import { defaultSpec, validateSpec } from '../../../src/spec'
 
@@ -30,7 +30,11 @@ test('starts from the rootful default and validates', (t) => {
   const def = defaultSpec({ rootless: false })
   t.deepEqual(spec.linux, def.linux)
   t.deepEqual(spec.mounts, def.mounts)
-  t.deepEqual(spec.process?.capabilities, def.process?.capabilities)
+  const docker = [...IMAGE_CAPABILITIES]
+  t.is(docker.length, 14, 'docker\'s default set')
+  t.deepEqual(spec.process?.capabilities, { bounding: docker, effective: docker, permitted: docker }, 'docker\'s capabilities, none inheritable or ambient')
+  t.is(spec.process?.noNewPrivileges, false, 'setuid programs of the image work, as under docker')
+  t.true(def.process?.noNewPrivileges)
   t.is(spec.hostname, 'tsrun')
   t.deepEqual(spec.root, { path: 'rootfs', readonly: false })
   t.is(spec.process?.terminal, false)

@@ -58,3 +58,10 @@ test('terminal progress: drawn on a terminal, cleared at the end; silent when qu
     t.is(writes.length, before)
   }
 })
+
+test('legacy overlay options: a path with "," ":" or "\\" is refused, not spliced into the options', (t) => {
+  for (const bad of ['/b,upperdir=/x/overlay/upper', '/b:c/overlay/upper', '/b\\c/overlay/upper']) {
+    const e = t.throws(() => legacyOverlayOptions({ ...o(2), upper: bad }), { instanceOf: ImageError })
+    t.regex(e!.message, /cannot be passed to mount\(2\)/)
+  }
+})
