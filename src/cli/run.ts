@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path'
 import { runContainer } from '../runtime/run'
 import { containerPaths } from '../state/paths'
-import { chmodSync, existsSync, mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { ERR, TsrunError } from '../errors'
 import { bool, str } from './args'
 import { checkCgroupDriver, exactArgs, intFlag, minArgs, type CliContext } from './context'
@@ -17,6 +17,10 @@ export async function run(ctx: CliContext): Promise<number> {
   }
   if (image === undefined) return runContainer(opts)
   return runImage(ctx, opts, image)
+}
+
+function isMountPoint(path: string): boolean {
+  try { return statSync(path).dev !== statSync(dirname(path)).dev } catch { return false }
 }
 
 /** `run --image SRC[:REF] ID [CMD...]`: a bundle made for this container (it goes at delete), then run. */
@@ -37,7 +41,10 @@ async function runImage(ctx: CliContext, opts: Parameters<typeof runContainer>[0
   chmodSync(dirname(dir), 0o700) // root only: every container's rootfs is mounted below
   if (existsSync(containerPaths(ctx.root, opts.id).dir)) throw new TsrunError(ERR.exists)
   const owned = { dir, store: o.store.root }
-  removeOwnedBundle(owned) // a leftover of a run that was killed before it could clean up
+  // a mounted rootfs there belongs to a live run of this id (in another --root view or still starting): refuse;
+  // anything else is the leftover of a run that was killed before it could clean up
+  if (isMountPoint(join(dir, 'rootfs'))) throw new TsrunError(ERR.exists)
+  removeOwnedBundle(owned)
   await createBundle({ store: o.store, image, dir, platform: o.platform, progress: o.progress, args: ctx.args.slice(1), terminal: bool(ctx.flags.tty), cgroupsPath: str(ctx.flags['cgroups-path']), hostname: opts.id.slice(0, 63) })
   try {
     return await runContainer({ ...opts, bundle: dir, ownedBundle: owned })
