@@ -68,9 +68,8 @@ static int op_sync(struct ctx *c, const struct op *op) {
   return 0;
 }
 
-/* proc and sysfs go on an ordinary directory, never through a symlink as the last component (runc: "must be
- * mounted on ordinary directory"). A /proc swapped for a symlink to a directory in the rootfs would otherwise
- * put procfs there, where the masks and read-only binds (which resolve /proc without symlinks) never look. */
+/* A mount point whose last component must be a real directory (create flag 4, which the planner sets for proc
+ * and sysfs): opened O_NOFOLLOW|O_DIRECTORY below its parent, so a symlink there is refused, not followed. */
 static int open_fs_mountpoint(struct ctx *c, const char *dest, int create) {
   const char *name;
   int parent = root_parent(c, dest, &name);
@@ -87,10 +86,9 @@ static int open_fs_mountpoint(struct ctx *c, const char *dest, int create) {
 
 static int op_mount_in_root(struct ctx *c, const struct op *op) {
   char target[64];
-  const char *fstype = A(MOUNT_IN_ROOT_FSTYPE).s;
-  int pseudo = fstype && (!strcmp(fstype, "proc") || !strcmp(fstype, "sysfs"));
-  int fd = pseudo ? open_fs_mountpoint(c, A(MOUNT_IN_ROOT_DEST).s, (int)A(MOUNT_IN_ROOT_CREATE).u)
-                  : root_open_create(c, A(MOUNT_IN_ROOT_DEST).s, (int)A(MOUNT_IN_ROOT_CREATE).u, NULL);
+  int create = (int)A(MOUNT_IN_ROOT_CREATE).u;
+  int fd = create & 4 ? open_fs_mountpoint(c, A(MOUNT_IN_ROOT_DEST).s, create & 3)
+                      : root_open_create(c, A(MOUNT_IN_ROOT_DEST).s, create, NULL);
   if (fd < 0) return -1;
   fd_path(target, sizeof target, fd);
   int r = mount(A(MOUNT_IN_ROOT_SOURCE).s, target, A(MOUNT_IN_ROOT_FSTYPE).s, (unsigned long)A(MOUNT_IN_ROOT_FLAGS).q,

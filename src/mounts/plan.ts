@@ -14,6 +14,13 @@ export interface MountFacts {
 
 const CREATE_DIR = 1
 const CREATE_FILE = 2
+/**
+ * The destination's last component must be a real directory, never a symlink (runc: proc and sysfs "must be
+ * mounted on ordinary directory"): a /proc swapped for a symlink would otherwise take procfs to a place the
+ * masks, which resolve /proc without symlinks, never look at.
+ */
+const ORDINARY_DIR = 4
+const PSEUDO_FS = new Set(['proc', 'sysfs'])
 
 /** Clean absolute destination inside the container ("relative to /" when relative, spec 1.2). */
 export function cleanDestination(dest: string): string {
@@ -121,7 +128,8 @@ export function planMount(m: Mount, ctx: MountContext, slot = 0): { trees: Op[];
     ops.push({ op: 'MOUNT_COPYUP', dest, flags: BigInt(flags & ~(MS.REMOUNT | MS.RDONLY)), data: data.length ? data.join(',') : null })
     if (flags & MS.RDONLY) ops.push(setattrOp(dest, false, MOUNT_ATTR.RDONLY, 0))
   } else {
-    ops.push(mountOp(m.source ?? m.type ?? 'none', dest, m.type ?? null, flags & ~MS.REMOUNT, data.length ? data.join(',') : null, CREATE_DIR))
+    const create = CREATE_DIR | (PSEUDO_FS.has(m.type ?? '') ? ORDINARY_DIR : 0)
+    ops.push(mountOp(m.source ?? m.type ?? 'none', dest, m.type ?? null, flags & ~MS.REMOUNT, data.length ? data.join(',') : null, create))
   }
   if (o.recSet || o.recClr) ops.push(setattrOp(dest, true, o.recSet, o.recClr))
   for (const p of propagation) ops.push(mountOp(null, dest, null, p, null, 0))

@@ -25,7 +25,7 @@ export const OPS = [
   { name: 'SETSID', code: 6, fields: [], doc: 'setsid()' },
   { name: 'MOUNT', code: 7, fields: [['source', 'str'], ['target', 'str'], ['fstype', 'str'], ['flags', 'u64'], ['data', 'str']], doc: 'mount(2) with an absolute target path' },
   { name: 'OPEN_ROOT', code: 8, fields: [['path', 'str']], doc: 'open the root directory used by the *_IN_ROOT ops' },
-  { name: 'MOUNT_IN_ROOT', code: 9, fields: [['source', 'str'], ['dest', 'str'], ['fstype', 'str'], ['flags', 'u64'], ['data', 'str'], ['create', 'u32']], doc: 'resolve dest inside the root (openat2 RESOLVE_IN_ROOT), create it (1 dir, 2 file), mount onto /proc/self/fd/N' },
+  { name: 'MOUNT_IN_ROOT', code: 9, fields: [['source', 'str'], ['dest', 'str'], ['fstype', 'str'], ['flags', 'u64'], ['data', 'str'], ['create', 'u32']], doc: 'resolve dest inside the root (openat2 RESOLVE_IN_ROOT), create it (1 dir, 2 file; +4: the last component must be a real directory, not a symlink), mount onto /proc/self/fd/N' },
   { name: 'MKDIR_IN_ROOT', code: 10, fields: [['path', 'str'], ['mode', 'u32']], doc: 'mkdir -p inside the root' },
   { name: 'MKNOD_IN_ROOT', code: 11, fields: [['path', 'str'], ['mode', 'u32'], ['dev', 'u64'], ['uid', 'u32'], ['gid', 'u32']], doc: 'mknod inside the root, then chown' },
   { name: 'SYMLINK_IN_ROOT', code: 12, fields: [['target', 'str'], ['path', 'str']], doc: 'symlink inside the root' },

@@ -94,3 +94,15 @@ test('devices: umask 0 first, then mknod (or binds in a user namespace), labelle
   const userns = planDevices([{ path: '/dev/fuse', type: 'c', major: 10, minor: 229 }], true)
   t.true(userns.slice(1).every((o) => o.op === 'MOUNT_IN_ROOT'))
 })
+
+test('proc and sysfs must be mounted on a real directory (create flag 4); other filesystems follow in-root symlinks', (t) => {
+  const mounts: Mount[] = [
+    { destination: '/proc', type: 'proc', source: 'proc' },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['ro'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs' },
+  ]
+  const creates = planMounts(mounts, ctx()).ops
+    .filter((o): o is Extract<Op, { op: 'MOUNT_IN_ROOT' }> => o.op === 'MOUNT_IN_ROOT' && o.fstype !== null)
+    .map((o) => [o.dest, o.create])
+  t.deepEqual(creates, [['/proc', 5], ['/sys', 5], ['/dev', 1]])
+})
