@@ -5,6 +5,7 @@ import { listImages, removeImage, type ImageRecord } from '../image/store/images
 import { collectGarbage } from '../image/store/gc'
 import { withStoreLock } from '../image/store/lock'
 import { formatPlatform } from '../image/platform'
+import { humanBytes } from '../image/progress'
 import { TsrunError } from '../errors'
 import { str } from './args'
 import type { CliContext } from './context'
@@ -13,19 +14,12 @@ import { imageOptions } from './image-options'
 const out = (s: string): void => { process.stdout.write(`${s}\n`) }
 const shortId = (id: string): string => id.replace(/^sha256:/, '').slice(0, 12)
 
-function human(n: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB']
-  let i = 0
-  while (n >= 1000 && i < units.length - 1) { n /= 1000; i++ }
-  return `${i === 0 ? n : n.toFixed(1)}${units[i]}`
-}
-
 /** `image ls` as a table (pure). */
 export function imageTable(images: readonly ImageRecord[]): string {
   const rows = [['NAME', 'IMAGE ID', 'PLATFORM', 'LAYERS', 'SIZE']]
   for (const i of images) {
     for (const name of i.names.length ? i.names : ['<none>'])
-      rows.push([name, shortId(i.id), formatPlatform(i.platform), String(i.chainIds.length), human(i.size)])
+      rows.push([name, shortId(i.id), formatPlatform(i.platform), String(i.chainIds.length), humanBytes(i.size, '')])
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)))
   return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]! + 3))).join('')).join('\n')
@@ -78,7 +72,7 @@ async function prune(ctx: CliContext): Promise<number> {
   const o = imageOptions(ctx)
   const r = await withStoreLock(o.store, 'exclusive', () => collectGarbage(o.store))
   for (const l of r.removedLayers) out(`Deleted layer: ${l}`)
-  out(`Total reclaimed space: ${human(r.reclaimedBytes)}`)
+  out(`Total reclaimed space: ${humanBytes(r.reclaimedBytes, '')}`)
   return 0
 }
 

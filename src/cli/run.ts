@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path'
 import { runContainer } from '../runtime/run'
 import { containerPaths } from '../state/paths'
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync } from 'node:fs'
 import { ERR, TsrunError } from '../errors'
 import { bool, str } from './args'
 import { checkCgroupDriver, exactArgs, intFlag, minArgs, type CliContext } from './context'
@@ -19,10 +19,6 @@ export async function run(ctx: CliContext): Promise<number> {
   return runImage(ctx, opts, image)
 }
 
-function isMountPoint(path: string): boolean {
-  try { return statSync(path).dev !== statSync(dirname(path)).dev } catch { return false }
-}
-
 /** `run --image SRC[:REF] ID [CMD...]`: a bundle made for this container (it goes at delete), then run. */
 async function runImage(ctx: CliContext, opts: Parameters<typeof runContainer>[0], image: string): Promise<number> {
   if (opts.bundle !== undefined) throw new TsrunError('run: --image and --bundle exclude each other')
@@ -31,7 +27,7 @@ async function runImage(ctx: CliContext, opts: Parameters<typeof runContainer>[0
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { imageOptions } = require('./image-options') as typeof import('./image-options')
   const { createBundle } = require('../image/bundle-create') as typeof import('../image/bundle-create')
-  const { removeOwnedBundle } = require('../image/rootfs') as typeof import('../image/rootfs')
+  const { isMountPoint, removeOwnedBundle } = require('../image/rootfs') as typeof import('../image/rootfs')
   const o = imageOptions(ctx)
   const { createHash } = require('node:crypto') as typeof import('node:crypto') // not at the top: it costs a plain `run` ~3 ms
   /* eslint-enable @typescript-eslint/no-require-imports */

@@ -9,18 +9,19 @@ export interface Progress {
 
 export const silentProgress: Progress = { layer() {}, bytes() {}, done() {} }
 
-function human(n: number): string {
+/** Bytes as people read them: "500.0 kB" (decimal units, as docker prints sizes); `sep` goes between number and unit. */
+export function humanBytes(n: number, sep = ' '): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB']
   let i = 0
   while (n >= 1000 && i < units.length - 1) { n /= 1000; i++ }
-  return `${n.toFixed(i === 0 ? 0 : 1)} ${units[i]}`
+  return `${n.toFixed(i === 0 ? 0 : 1)}${sep}${units[i]}`
 }
 
 /** The text of the progress line (pure). */
 export function progressLine(layer: number, layers: number, done: number, total: number, width = 30): string {
   const frac = total > 0 ? Math.min(1, done / total) : 0
   const filled = Math.round(frac * width)
-  return `unpacking layer ${layer}/${layers} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${human(done)}/${human(total)}`
+  return `unpacking layer ${layer}/${layers} [${'='.repeat(filled)}${' '.repeat(width - filled)}] ${humanBytes(done)}/${humanBytes(total)}`
 }
 
 /** Progress on `out` (stderr) when it is a terminal and `quiet` is not set; silent otherwise. */

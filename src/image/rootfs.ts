@@ -8,6 +8,11 @@ import { readImageRootfs } from './bundle-rootfs'
 import { applyOverlayRootfs, removeOverlayRootfs } from './overlay-mount'
 import { ImageError } from './types'
 
+/** Whether something is mounted on `path` (its device differs from its parent's); false when it is missing. */
+export function isMountPoint(path: string): boolean {
+  try { return statSync(path).dev !== statSync(dirname(path)).dev } catch { return false }
+}
+
 /** Mount the bundle's overlay rootfs on `rootfs`; returns the mount point, or undefined for a plain bundle. */
 export function mountBundleRootfs(bundleDir: string, rootfs: string): string | undefined {
   const o = readImageRootfs(bundleDir, rootfs)
@@ -17,7 +22,7 @@ export function mountBundleRootfs(bundleDir: string, rootfs: string): string | u
   const fd = openSync(lockPath, 'a', 0o600)
   try {
     lockExclusive(fd, lockPath)
-    if (statSync(rootfs).dev !== statSync(dirname(rootfs)).dev)
+    if (isMountPoint(rootfs))
       throw new ImageError(`${rootfs} is already mounted: is another container running from this bundle? (an image bundle serves one container at a time)`)
     applyOverlayRootfs(o, process.env.TSRUN_OVERLAY_LEGACY_MOUNT === '1')
   } finally {

@@ -49,6 +49,7 @@ export interface Created {
 
 /** An image bundle (tsrun-image.json next to config.json): mount its overlay rootfs. Code loaded only then. */
 function mountImageRootfs(bundleDir: string, rootfs: string): string | undefined {
+  // IMAGE_ROOTFS_FILE of src/image/bundle-rootfs.ts, spelled out: a plain create must not load the image code
   if (!existsSync(join(bundleDir, 'tsrun-image.json'))) return undefined
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const img = require('../image/rootfs') as typeof import('../image/rootfs')

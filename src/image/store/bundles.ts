@@ -1,8 +1,9 @@
 // Bundles made from images register here, so that garbage collection keeps the layers they mount.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { bundleRefFile, type StoreLayout } from './layout'
 import { ImageError } from '../types'
+import { writeJsonAtomically } from './json-file'
 
 export interface BundleRef {
   dir: string
@@ -11,9 +12,7 @@ export interface BundleRef {
 
 export function addBundleRef(s: StoreLayout, ref: BundleRef): void {
   mkdirSync(s.bundles, { recursive: true })
-  const file = bundleRefFile(s, ref.dir)
-  writeFileSync(`${file}.tmp`, JSON.stringify(ref))
-  renameSync(`${file}.tmp`, file)
+  writeJsonAtomically(bundleRefFile(s, ref.dir), ref)
 }
 
 export function removeBundleRef(s: StoreLayout, dir: string): void {

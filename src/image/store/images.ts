@@ -1,10 +1,11 @@
 // Image records in the store: what `image ls` lists and what bundles are made from. A name points at one image:
 // importing another image under the same name moves the name, as `docker load` does.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { ImageError, type ImageConfig, type Platform } from '../types'
 import { idMatches, nameMatches } from '../reference'
 import { imageFile, type StoreLayout } from './layout'
+import { writeJsonAtomically } from './json-file'
 
 export interface ImageRecord {
   /** manifest digest (OCI) or config digest (docker-archive) */
@@ -19,12 +20,6 @@ export interface ImageRecord {
   size: number
   /** when it was imported into this store (RFC 3339) */
   imported: string
-}
-
-function writeJsonAtomically(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${process.pid}`
-  writeFileSync(tmp, JSON.stringify(value))
-  renameSync(tmp, path)
 }
 
 /** `strict`: an unreadable record is an error instead of being skipped (garbage collection must not guess). */
